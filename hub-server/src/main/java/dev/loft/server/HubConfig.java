@@ -1,0 +1,303 @@
+package dev.loft.server;
+
+import dev.loft.bus.EventBus;
+import dev.loft.protocol.ProtocolLimits;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * Everything a hub can be told, immutable once built. Every bound has a {@code DEFAULT_} constant
+ * here, a builder method, a command-line option (see {@code LoftHubMain}) and a counter in
+ * {@link HubStats}.
+ */
+public final class HubConfig {
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  /** PeerPigeon's hub listens on 3000; using the same port makes Loft a drop-in. */
+  public static final int DEFAULT_PORT = 3000;
+  /** Admin HTTP port; -1 disables the admin server, 0 picks a free port. */
+  public static final int DEFAULT_ADMIN_PORT = 3001;
+
+  public static final int DEFAULT_MAX_PEERS = 25_000;
+  public static final int DEFAULT_MAX_PEERS_PER_ADDRESS = 1_000;
+  public static final int DEFAULT_MAX_FRAME_BYTES = ProtocolLimits.DEFAULT_MAX_FRAME_BYTES;
+  public static final int DEFAULT_MAX_TOPICS_PER_PEER = 100;
+  public static final int DEFAULT_MAX_TOPICS = 100_000;
+  public static final int DEFAULT_MAX_NETWORKS = 10_000;
+  public static final int DEFAULT_DISCOVERY_LIMIT = 50;
+  public static final int DEFAULT_MAX_PRESENCE_RESULTS = 1_000;
+  public static final long DEFAULT_OUTBOUND_HIGH_WATERMARK_BYTES = 1024 * 1024;
+  public static final int DEFAULT_MAX_QUEUED_FRAMES = 8_192;
+  public static final int DEFAULT_RATE_LIMIT_PER_SECOND = 200;
+  public static final int DEFAULT_RATE_LIMIT_BURST = 400;
+  public static final int DEFAULT_RATE_LIMIT_MAX_STRIKES = 50;
+  public static final Duration DEFAULT_CONNECTION_LOST_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_ANNOUNCE_GRACE = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_MONITOR_INTERVAL = Duration.ofSeconds(30);
+  public static final double DEFAULT_MEMORY_PRESSURE_RATIO = 0.85;
+  public static final double DEFAULT_MEMORY_RECOVERY_RATIO = 0.70;
+  public static final int DEFAULT_DEDUPE_CACHE_SIZE = 100_000;
+  public static final Duration DEFAULT_DEDUPE_TTL = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_WRITE_STALL_CHECK = Duration.ofSeconds(1);
+  public static final int DEFAULT_DECODER_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+  public static final int DEFAULT_ADMIN_MAX_BODY_BYTES = 64 * 1024;
+  public static final int DEFAULT_ADMIN_PUBLISH_PER_SECOND = 50;
+
+  private final String host;
+  private final int port;
+  private final int adminPort;
+  private final String adminToken;
+  private final int maxPeers;
+  private final int maxPeersPerAddress;
+  private final int maxFrameBytes;
+  private final int maxTopicsPerPeer;
+  private final int maxTopics;
+  private final int maxNetworks;
+  private final int discoveryLimit;
+  private final int maxPresenceResults;
+  private final long outboundHighWatermarkBytes;
+  private final int maxQueuedFrames;
+  private final int rateLimitPerSecond;
+  private final int rateLimitBurst;
+  private final int rateLimitMaxStrikes;
+  private final Duration connectionLostTimeout;
+  private final Duration announceGrace;
+  private final Duration monitorInterval;
+  private final double memoryPressureRatio;
+  private final double memoryRecoveryRatio;
+  private final int dedupeCacheSize;
+  private final Duration dedupeTtl;
+  private final Duration shutdownGrace;
+  private final Duration writeStallCheck;
+  private final int decoderThreads;
+  private final int adminMaxBodyBytes;
+  private final int adminPublishPerSecond;
+  private final int maxListenersPerType;
+  private final LongSupplier ticker;
+
+  private HubConfig(Builder b) {
+    host = b.host;
+    port = b.port;
+    adminPort = b.adminPort;
+    adminToken = b.adminToken;
+    maxPeers = b.maxPeers;
+    maxPeersPerAddress = b.maxPeersPerAddress;
+    maxFrameBytes = b.maxFrameBytes;
+    maxTopicsPerPeer = b.maxTopicsPerPeer;
+    maxTopics = b.maxTopics;
+    maxNetworks = b.maxNetworks;
+    discoveryLimit = b.discoveryLimit;
+    maxPresenceResults = b.maxPresenceResults;
+    outboundHighWatermarkBytes = b.outboundHighWatermarkBytes;
+    maxQueuedFrames = b.maxQueuedFrames;
+    rateLimitPerSecond = b.rateLimitPerSecond;
+    rateLimitBurst = b.rateLimitBurst;
+    rateLimitMaxStrikes = b.rateLimitMaxStrikes;
+    connectionLostTimeout = b.connectionLostTimeout;
+    announceGrace = b.announceGrace;
+    monitorInterval = b.monitorInterval;
+    memoryPressureRatio = b.memoryPressureRatio;
+    memoryRecoveryRatio = b.memoryRecoveryRatio;
+    dedupeCacheSize = b.dedupeCacheSize;
+    dedupeTtl = b.dedupeTtl;
+    shutdownGrace = b.shutdownGrace;
+    writeStallCheck = b.writeStallCheck;
+    decoderThreads = b.decoderThreads;
+    adminMaxBodyBytes = b.adminMaxBodyBytes;
+    adminPublishPerSecond = b.adminPublishPerSecond;
+    maxListenersPerType = b.maxListenersPerType;
+    ticker = b.ticker;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this configuration's values. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  public String host() { return host; }
+  public int port() { return port; }
+  public int adminPort() { return adminPort; }
+  /** Bearer token for admin write endpoints; null leaves them disabled. */
+  public String adminToken() { return adminToken; }
+  public int maxPeers() { return maxPeers; }
+  public int maxPeersPerAddress() { return maxPeersPerAddress; }
+  public int maxFrameBytes() { return maxFrameBytes; }
+  public int maxTopicsPerPeer() { return maxTopicsPerPeer; }
+  public int maxTopics() { return maxTopics; }
+  public int maxNetworks() { return maxNetworks; }
+  public int discoveryLimit() { return discoveryLimit; }
+  public int maxPresenceResults() { return maxPresenceResults; }
+  public long outboundHighWatermarkBytes() { return outboundHighWatermarkBytes; }
+  public int maxQueuedFrames() { return maxQueuedFrames; }
+  public int rateLimitPerSecond() { return rateLimitPerSecond; }
+  public int rateLimitBurst() { return rateLimitBurst; }
+  public int rateLimitMaxStrikes() { return rateLimitMaxStrikes; }
+  public Duration connectionLostTimeout() { return connectionLostTimeout; }
+  public Duration announceGrace() { return announceGrace; }
+  public Duration monitorInterval() { return monitorInterval; }
+  public double memoryPressureRatio() { return memoryPressureRatio; }
+  public double memoryRecoveryRatio() { return memoryRecoveryRatio; }
+  public int dedupeCacheSize() { return dedupeCacheSize; }
+  public Duration dedupeTtl() { return dedupeTtl; }
+  public Duration shutdownGrace() { return shutdownGrace; }
+  public Duration writeStallCheck() { return writeStallCheck; }
+  public int decoderThreads() { return decoderThreads; }
+  public int adminMaxBodyBytes() { return adminMaxBodyBytes; }
+  public int adminPublishPerSecond() { return adminPublishPerSecond; }
+  public int maxListenersPerType() { return maxListenersPerType; }
+  /** Monotonic nanoseconds; injected by tests so that time-based limits need no sleeping. */
+  public LongSupplier ticker() { return ticker; }
+
+  /** Mutable, then sealed by {@link #build()}. */
+  public static final class Builder {
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private int adminPort = DEFAULT_ADMIN_PORT;
+    private String adminToken;
+    private int maxPeers = DEFAULT_MAX_PEERS;
+    private int maxPeersPerAddress = DEFAULT_MAX_PEERS_PER_ADDRESS;
+    private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+    private int maxTopicsPerPeer = DEFAULT_MAX_TOPICS_PER_PEER;
+    private int maxTopics = DEFAULT_MAX_TOPICS;
+    private int maxNetworks = DEFAULT_MAX_NETWORKS;
+    private int discoveryLimit = DEFAULT_DISCOVERY_LIMIT;
+    private int maxPresenceResults = DEFAULT_MAX_PRESENCE_RESULTS;
+    private long outboundHighWatermarkBytes = DEFAULT_OUTBOUND_HIGH_WATERMARK_BYTES;
+    private int maxQueuedFrames = DEFAULT_MAX_QUEUED_FRAMES;
+    private int rateLimitPerSecond = DEFAULT_RATE_LIMIT_PER_SECOND;
+    private int rateLimitBurst = DEFAULT_RATE_LIMIT_BURST;
+    private int rateLimitMaxStrikes = DEFAULT_RATE_LIMIT_MAX_STRIKES;
+    private Duration connectionLostTimeout = DEFAULT_CONNECTION_LOST_TIMEOUT;
+    private Duration announceGrace = DEFAULT_ANNOUNCE_GRACE;
+    private Duration monitorInterval = DEFAULT_MONITOR_INTERVAL;
+    private double memoryPressureRatio = DEFAULT_MEMORY_PRESSURE_RATIO;
+    private double memoryRecoveryRatio = DEFAULT_MEMORY_RECOVERY_RATIO;
+    private int dedupeCacheSize = DEFAULT_DEDUPE_CACHE_SIZE;
+    private Duration dedupeTtl = DEFAULT_DEDUPE_TTL;
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    private Duration writeStallCheck = DEFAULT_WRITE_STALL_CHECK;
+    private int decoderThreads = DEFAULT_DECODER_THREADS;
+    private int adminMaxBodyBytes = DEFAULT_ADMIN_MAX_BODY_BYTES;
+    private int adminPublishPerSecond = DEFAULT_ADMIN_PUBLISH_PER_SECOND;
+    private int maxListenersPerType = EventBus.DEFAULT_MAX_LISTENERS_PER_TYPE;
+    private LongSupplier ticker = System::nanoTime;
+
+    private Builder() {}
+
+    private Builder(HubConfig c) {
+      host = c.host;
+      port = c.port;
+      adminPort = c.adminPort;
+      adminToken = c.adminToken;
+      maxPeers = c.maxPeers;
+      maxPeersPerAddress = c.maxPeersPerAddress;
+      maxFrameBytes = c.maxFrameBytes;
+      maxTopicsPerPeer = c.maxTopicsPerPeer;
+      maxTopics = c.maxTopics;
+      maxNetworks = c.maxNetworks;
+      discoveryLimit = c.discoveryLimit;
+      maxPresenceResults = c.maxPresenceResults;
+      outboundHighWatermarkBytes = c.outboundHighWatermarkBytes;
+      maxQueuedFrames = c.maxQueuedFrames;
+      rateLimitPerSecond = c.rateLimitPerSecond;
+      rateLimitBurst = c.rateLimitBurst;
+      rateLimitMaxStrikes = c.rateLimitMaxStrikes;
+      connectionLostTimeout = c.connectionLostTimeout;
+      announceGrace = c.announceGrace;
+      monitorInterval = c.monitorInterval;
+      memoryPressureRatio = c.memoryPressureRatio;
+      memoryRecoveryRatio = c.memoryRecoveryRatio;
+      dedupeCacheSize = c.dedupeCacheSize;
+      dedupeTtl = c.dedupeTtl;
+      shutdownGrace = c.shutdownGrace;
+      writeStallCheck = c.writeStallCheck;
+      decoderThreads = c.decoderThreads;
+      adminMaxBodyBytes = c.adminMaxBodyBytes;
+      adminPublishPerSecond = c.adminPublishPerSecond;
+      maxListenersPerType = c.maxListenersPerType;
+      ticker = c.ticker;
+    }
+
+    public Builder host(String v) { host = Objects.requireNonNull(v, "host"); return this; }
+    public Builder port(int v) { port = range("port", v, 0, 65535); return this; }
+    public Builder adminPort(int v) { adminPort = range("adminPort", v, -1, 65535); return this; }
+    public Builder adminToken(String v) { adminToken = v == null || v.isBlank() ? null : v; return this; }
+    public Builder maxPeers(int v) { maxPeers = atLeast("maxPeers", v, 1); return this; }
+    public Builder maxPeersPerAddress(int v) { maxPeersPerAddress = atLeast("maxPeersPerAddress", v, 1); return this; }
+    public Builder maxFrameBytes(int v) { maxFrameBytes = atLeast("maxFrameBytes", v, 1024); return this; }
+    public Builder maxTopicsPerPeer(int v) { maxTopicsPerPeer = atLeast("maxTopicsPerPeer", v, 1); return this; }
+    public Builder maxTopics(int v) { maxTopics = atLeast("maxTopics", v, 1); return this; }
+    public Builder maxNetworks(int v) { maxNetworks = atLeast("maxNetworks", v, 1); return this; }
+    public Builder discoveryLimit(int v) { discoveryLimit = atLeast("discoveryLimit", v, 1); return this; }
+    public Builder maxPresenceResults(int v) { maxPresenceResults = atLeast("maxPresenceResults", v, 1); return this; }
+    public Builder outboundHighWatermarkBytes(long v) {
+      if (v < 1024) {
+        throw new IllegalArgumentException("outboundHighWatermarkBytes must be at least 1024, got " + v);
+      }
+      outboundHighWatermarkBytes = v;
+      return this;
+    }
+    public Builder maxQueuedFrames(int v) { maxQueuedFrames = atLeast("maxQueuedFrames", v, 1); return this; }
+    public Builder rateLimitPerSecond(int v) { rateLimitPerSecond = atLeast("rateLimitPerSecond", v, 1); return this; }
+    public Builder rateLimitBurst(int v) { rateLimitBurst = atLeast("rateLimitBurst", v, 1); return this; }
+    public Builder rateLimitMaxStrikes(int v) { rateLimitMaxStrikes = atLeast("rateLimitMaxStrikes", v, 1); return this; }
+    public Builder connectionLostTimeout(Duration v) { connectionLostTimeout = positive("connectionLostTimeout", v); return this; }
+    public Builder announceGrace(Duration v) { announceGrace = positive("announceGrace", v); return this; }
+    public Builder monitorInterval(Duration v) { monitorInterval = positive("monitorInterval", v); return this; }
+    public Builder memoryPressureRatio(double v) { memoryPressureRatio = ratio("memoryPressureRatio", v); return this; }
+    public Builder memoryRecoveryRatio(double v) { memoryRecoveryRatio = ratio("memoryRecoveryRatio", v); return this; }
+    public Builder dedupeCacheSize(int v) { dedupeCacheSize = atLeast("dedupeCacheSize", v, 1); return this; }
+    public Builder dedupeTtl(Duration v) { dedupeTtl = positive("dedupeTtl", v); return this; }
+    public Builder shutdownGrace(Duration v) { shutdownGrace = positive("shutdownGrace", v); return this; }
+    public Builder writeStallCheck(Duration v) { writeStallCheck = positive("writeStallCheck", v); return this; }
+    public Builder decoderThreads(int v) { decoderThreads = range("decoderThreads", v, 1, 64); return this; }
+    public Builder adminMaxBodyBytes(int v) { adminMaxBodyBytes = atLeast("adminMaxBodyBytes", v, 256); return this; }
+    public Builder adminPublishPerSecond(int v) { adminPublishPerSecond = atLeast("adminPublishPerSecond", v, 1); return this; }
+    public Builder maxListenersPerType(int v) { maxListenersPerType = atLeast("maxListenersPerType", v, 1); return this; }
+    public Builder ticker(LongSupplier v) { ticker = Objects.requireNonNull(v, "ticker"); return this; }
+
+    public HubConfig build() {
+      if (memoryRecoveryRatio >= memoryPressureRatio) {
+        throw new IllegalArgumentException(
+            "memoryRecoveryRatio (" + memoryRecoveryRatio + ") must be below memoryPressureRatio (" + memoryPressureRatio + ")");
+      }
+      if (rateLimitBurst < rateLimitPerSecond / 10) {
+        throw new IllegalArgumentException("rateLimitBurst is too small for rateLimitPerSecond");
+      }
+      return new HubConfig(this);
+    }
+
+    private static int atLeast(String name, int v, int min) {
+      if (v < min) {
+        throw new IllegalArgumentException(name + " must be at least " + min + ", got " + v);
+      }
+      return v;
+    }
+
+    private static int range(String name, int v, int min, int max) {
+      if (v < min || v > max) {
+        throw new IllegalArgumentException(name + " must be in " + min + ".." + max + ", got " + v);
+      }
+      return v;
+    }
+
+    private static Duration positive(String name, Duration v) {
+      if (v == null || v.isNegative() || v.isZero()) {
+        throw new IllegalArgumentException(name + " must be a positive duration, got " + v);
+      }
+      return v;
+    }
+
+    private static double ratio(String name, double v) {
+      if (!(v > 0 && v < 1)) {
+        throw new IllegalArgumentException(name + " must be between 0 and 1, got " + v);
+      }
+      return v;
+    }
+  }
+}

@@ -1,0 +1,329 @@
+package dev.loft.server;
+
+import dev.loft.bus.EventBus;
+import dev.loft.protocol.CloseCodes;
+import dev.loft.server.admin.AdminServer;
+import dev.loft.server.admin.HubMetrics;
+import dev.loft.server.core.HubCore;
+import dev.loft.server.core.HubCounters;
+import dev.loft.server.core.Peer;
+import dev.loft.server.events.HubEvents;
+import dev.loft.server.monitor.MemoryMonitor;
+import dev.loft.server.monitor.ProcessMemory;
+import dev.loft.server.transport.WebSocketTransport;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Loft hub: owns the transport, the core, the bus, the housekeeper thread, the memory monitor
+ * and the admin server, and stops all of them in {@link #close()}.
+ *
+ * <p>{@link #start()} and {@link #close()} are idempotent; a closed hub cannot be restarted (build
+ * a new one). After close, every thread the hub started has ended or is ending.
+ */
+public final class HubServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HubServer.class);
+  private static final long START_TIMEOUT_MILLIS = 10_000;
+
+  private enum State {
+    NEW,
+    RUNNING,
+    CLOSED
+  }
+
+  private final HubConfig config;
+  private final Consumer<Throwable> fatalHandler;
+  private final EventBus bus;
+  private final ScheduledThreadPoolExecutor housekeeper;
+  private final HubCore core;
+  private final WebSocketTransport transport;
+  private final MemoryMonitor memoryMonitor;
+  private final long createdAtNanos = System.nanoTime();
+
+  // Guarded by this.
+  private State state = State.NEW;
+  private AdminServer admin;
+  private HubMetrics metrics;
+
+  public HubServer(HubConfig config) {
+    this(config, null);
+  }
+
+  /**
+   * @param fatalHandler called after the hub has cleaned up following an uncaught error on one of
+   *     its threads; the command line uses it to exit non-zero. Null just logs.
+   */
+  public HubServer(HubConfig config, Consumer<Throwable> fatalHandler) {
+    this.config = config;
+    this.fatalHandler = fatalHandler;
+    this.housekeeper = new ScheduledThreadPoolExecutor(1, new NamedThreads("housekeeper", this::onUncaught));
+    housekeeper.setRemoveOnCancelPolicy(true); // cancelled grace timers must not pin closed peers
+    housekeeper.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    HubCore[] coreRef = new HubCore[1];
+    this.bus =
+        EventBus.builder()
+            .name("hub")
+            .maxListenersPerType(config.maxListenersPerType())
+            .errorHandler((name, event, error) -> coreRef[0].onListenerError(name, event, error))
+            .build();
+    this.core = new HubCore(config, bus, housekeeper);
+    coreRef[0] = core;
+    this.transport =
+        new WebSocketTransport(
+            new InetSocketAddress(config.host(), config.port()),
+            config.decoderThreads(),
+            config.maxFrameBytes(),
+            (int) Math.max(1, config.connectionLostTimeout().toSeconds()),
+            core);
+    this.memoryMonitor =
+        new MemoryMonitor(
+            bus,
+            config.memoryPressureRatio(),
+            config.memoryRecoveryRatio(),
+            ProcessMemory::heapLiveAfterLastGc,
+            this::loadSummary);
+  }
+
+  /** Creates and starts a hub. */
+  public static HubServer start(HubConfig config) {
+    return new HubServer(config).start();
+  }
+
+  /** Binds the WebSocket port (and the admin port), starts timers. Returns once listening. */
+  public synchronized HubServer start() {
+    if (state == State.RUNNING) {
+      return this;
+    }
+    if (state == State.CLOSED) {
+      throw new IllegalStateException("a closed hub cannot be restarted; create a new HubServer");
+    }
+    core.wire();
+    try {
+      transport.start(START_TIMEOUT_MILLIS);
+      schedulePeriodic(memoryMonitor, config.monitorInterval().toMillis());
+      schedulePeriodic(core::kickStalledWrites, config.writeStallCheck().toMillis());
+      metrics = new HubMetrics(this);
+      if (config.adminPort() >= 0) {
+        admin = new AdminServer(this, config, metrics, new NamedThreads("admin", this::onUncaught));
+        admin.start();
+      }
+    } catch (RuntimeException e) {
+      state = State.RUNNING; // so that close() releases whatever did start
+      close();
+      throw e;
+    }
+    state = State.RUNNING;
+    LOG.info("Loft hub listening on ws://{}:{}/ (admin {})", config.host(), port(),
+        admin == null ? "disabled" : "http://" + config.host() + ":" + admin.port() + "/");
+    return this;
+  }
+
+  private void schedulePeriodic(Runnable task, long periodMillis) {
+    housekeeper.scheduleWithFixedDelay(
+        () -> {
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            LOG.error("periodic task failed; it will run again", e);
+          }
+        },
+        periodMillis,
+        periodMillis,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Stops the hub: refuses new peers, tells every peer {@code 1001} (spread over half the shutdown
+   * grace so that they do not all reconnect elsewhere at once), force-closes whoever has not gone
+   * when the grace ends, then stops the transport, timers, admin server and bus. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      boolean wasRunning = state == State.RUNNING;
+      state = State.CLOSED;
+      if (!wasRunning) {
+        housekeeper.shutdownNow();
+        bus.close();
+        return;
+      }
+    }
+    long graceNanos = config.shutdownGrace().toNanos();
+    long deadline = System.nanoTime() + graceNanos;
+    core.stopAccepting();
+    bus.publish(new HubEvents.HubStopping("close"));
+    if (admin != null) {
+      admin.markStopping();
+    }
+    closeEveryPeer(graceNanos / 2);
+    while (core.registry().size() > 0 && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // waiting for peers' close handshakes
+    }
+    for (Peer p : new ArrayList<>(core.registry().all())) {
+      core.evict(p, CloseCodes.GOING_AWAY, "Hub shutting down");
+    }
+    transport.stop((int) Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    if (admin != null) {
+      admin.stop();
+    }
+    housekeeper.shutdownNow();
+    try {
+      housekeeper.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    bus.close();
+    if (metrics != null) {
+      metrics.close();
+    }
+    LOG.info("Loft hub on port {} stopped", config.port() == 0 ? "(ephemeral)" : config.port());
+  }
+
+  private void closeEveryPeer(long spreadNanos) {
+    List<Peer> peers = new ArrayList<>(core.registry().all());
+    if (peers.isEmpty()) {
+      return;
+    }
+    int batches = Math.min(10, peers.size());
+    int perBatch = (peers.size() + batches - 1) / batches;
+    long pause = spreadNanos / batches;
+    for (int i = 0; i < peers.size(); i++) {
+      Peer p = peers.get(i);
+      if (!p.isClosing()) {
+        p.link().close(CloseCodes.GOING_AWAY, "Hub shutting down");
+      }
+      if ((i + 1) % perBatch == 0 && i + 1 < peers.size()) {
+        LockSupport.parkNanos(pause);
+      }
+    }
+  }
+
+  /** An error nothing caught on one of the hub's own threads: clean up, then tell the owner. */
+  private void onUncaught(Thread thread, Throwable error) {
+    LOG.error("uncaught error on {}; stopping the hub", thread.getName(), error);
+    Thread closer = new Thread(() -> {
+      try {
+        close();
+      } finally {
+        if (fatalHandler != null) {
+          fatalHandler.accept(error);
+        }
+      }
+    }, "loft-fatal-close");
+    closer.setDaemon(true);
+    closer.start();
+  }
+
+  // ------------------------------------------------------------------------------ accessors
+
+  public HubConfig config() {
+    return config;
+  }
+
+  /** The WebSocket port actually bound (useful with port 0). */
+  public int port() {
+    return transport.port();
+  }
+
+  /** The admin HTTP port actually bound, or -1 when disabled. */
+  public synchronized int adminPort() {
+    return admin == null ? -1 : admin.port();
+  }
+
+  public URI uri() {
+    return URI.create("ws://" + config.host() + ":" + port() + "/");
+  }
+
+  public EventBus bus() {
+    return bus;
+  }
+
+  public synchronized boolean isRunning() {
+    return state == State.RUNNING;
+  }
+
+  /** Runs the memory check now (normally periodic); for operators' tools and tests. */
+  public void checkMemoryNow() {
+    memoryMonitor.run();
+  }
+
+  /** Re-requests writes for peers whose frames are queued but not scheduled; normally periodic. */
+  public int kickStalledWritesNow() {
+    return core.kickStalledWrites();
+  }
+
+  /** The core, for the admin API and metrics (not a stable API). */
+  public HubCore core() {
+    return core;
+  }
+
+  public HubStats stats() {
+    HubCounters c = core.counters();
+    Map<String, Integer> byType = new TreeMap<>();
+    bus.snapshot().listenersByType().forEach((type, names) -> byType.put(type, names.size()));
+    return new HubStats(
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdAtNanos),
+        core.registry().size(),
+        core.networks().memberCount(),
+        core.networks().size(),
+        core.topics().size(),
+        core.topics().subscriptions(),
+        core.queuedOutboundBytes(),
+        bus.listenerCount(),
+        byType,
+        core.memoryPressure(),
+        c.framesIn.sum(),
+        c.framesOut.sum(),
+        c.bytesIn.sum(),
+        c.dropped.sum(),
+        c.rateLimited.sum(),
+        c.errorsByCode(),
+        bus.listenerErrors(),
+        c.writeStallsRecovered.sum(),
+        c.evictedSlow.sum(),
+        c.evictedRateLimit.sum(),
+        c.closedIdle.sum(),
+        c.shedUnderPressure.sum(),
+        c.kicked.sum(),
+        c.replaced.sum(),
+        c.closedTooBig.sum(),
+        c.rejectedMaxPeers.sum(),
+        c.rejectedPerAddress.sum(),
+        c.rejectedBadPeerId.sum(),
+        c.rejectedDuplicate.sum(),
+        c.rejectedPressure.sum(),
+        c.topicLimitHits.sum(),
+        c.networkLimitHits.sum(),
+        c.discoveryCapped.sum(),
+        c.dedupeHits.sum(),
+        ProcessMemory.heapUsed(),
+        ProcessMemory.heapMax(),
+        ProcessMemory.rss(),
+        ProcessMemory.directBuffers(),
+        ProcessMemory.threads(),
+        ProcessMemory.processCpuNanos(),
+        ProcessMemory.gcCount());
+  }
+
+  private String loadSummary() {
+    return "peers=" + core.registry().size()
+        + " networks=" + core.networks().size()
+        + " topics=" + core.topics().size()
+        + " subscriptions=" + core.topics().subscriptions()
+        + " queuedOutKB=" + (core.queuedOutboundBytes() >> 10)
+        + " busListeners=" + bus.listenerCount();
+  }
+}

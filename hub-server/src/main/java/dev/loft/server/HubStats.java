@@ -1,0 +1,56 @@
+package dev.loft.server;
+
+import java.util.Map;
+
+/**
+ * One consistent-enough snapshot of the hub's counters and gauges; served as JSON by the admin
+ * {@code GET /stats} with these field names. Counters only ever grow; gauges are current values.
+ */
+public record HubStats(
+    long uptimeMillis,
+    // gauges: what the hub holds now
+    int peers,
+    int announcedPeers,
+    int networks,
+    int topics,
+    int subscriptions,
+    long queuedOutboundBytes,
+    int busListeners,
+    Map<String, Integer> busListenersByType,
+    boolean memoryPressure,
+    // counters: traffic
+    long framesIn,
+    long framesOut,
+    long bytesIn,
+    long dropped,
+    long rateLimited,
+    Map<String, Long> errorsByCode,
+    long listenerErrors,
+    long writeStallsRecovered,
+    // counters: connections closed by the hub, by reason
+    long evictedSlow,
+    long evictedRateLimit,
+    long closedIdle,
+    long shedUnderPressure,
+    long kicked,
+    long replaced,
+    long closedTooBig,
+    // counters: connections refused at the handshake, by reason
+    long rejectedMaxPeers,
+    long rejectedPerAddress,
+    long rejectedBadPeerId,
+    long rejectedDuplicate,
+    long rejectedPressure,
+    // counters: bounds hit that refuse a request but keep the peer
+    long topicLimitHits,
+    long networkLimitHits,
+    long discoveryCapped,
+    long dedupeHits,
+    // process
+    long heapUsedBytes,
+    long heapMaxBytes,
+    long rssBytes,
+    long directBufferBytes,
+    int threads,
+    long processCpuNanos,
+    long gcCount) {}

@@ -1,0 +1,214 @@
+package dev.loft.server.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import dev.loft.server.HubConfig;
+import dev.loft.server.HubServer;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar loft-hub.jar [options]}: runs a hub until SIGTERM/SIGINT (exit 0 after a
+ * graceful stop) or an uncaught error on one of its threads (cleanup, then exit 70).
+ */
+@Command(
+    name = "loft-hub",
+    mixinStandardHelpOptions = true,
+    version = "Loft hub 0.1.0",
+    sortOptions = false,
+    showDefaultValues = true,
+    description = "A pub/sub peer hub that speaks PeerPigeon's signaling protocol.%n"
+        + "Every option can also be set as an environment variable: --max-peers is LOFT_MAX_PEERS.")
+public final class LoftHubMain implements Callable<Integer> {
+  /** Exit status after an uncaught error (EX_SOFTWARE). */
+  static final int EXIT_FATAL = 70;
+
+  @Option(names = "--host", description = "Address to listen on.")
+  String host = HubConfig.DEFAULT_HOST;
+
+  @Option(names = "--port", description = "WebSocket port (0 picks a free one).")
+  int port = HubConfig.DEFAULT_PORT;
+
+  @Option(names = "--admin-port", description = "Admin HTTP port; -1 disables it.")
+  int adminPort = HubConfig.DEFAULT_ADMIN_PORT;
+
+  @Option(names = "--admin-token", description = "Bearer token for admin write endpoints (unset: disabled).")
+  String adminToken;
+
+  @Option(names = "--max-peers", description = "Peers connected at once.")
+  int maxPeers = HubConfig.DEFAULT_MAX_PEERS;
+
+  @Option(names = "--max-peers-per-address", description = "Peers from one remote address.")
+  int maxPeersPerAddress = HubConfig.DEFAULT_MAX_PEERS_PER_ADDRESS;
+
+  @Option(names = "--max-frame-bytes", description = "Largest inbound frame (closed 1009 above).")
+  int maxFrameBytes = HubConfig.DEFAULT_MAX_FRAME_BYTES;
+
+  @Option(names = "--max-topics-per-peer", description = "Topic subscriptions per peer.")
+  int maxTopicsPerPeer = HubConfig.DEFAULT_MAX_TOPICS_PER_PEER;
+
+  @Option(names = "--max-topics", description = "Topics on the hub.")
+  int maxTopics = HubConfig.DEFAULT_MAX_TOPICS;
+
+  @Option(names = "--max-networks", description = "Networks on the hub.")
+  int maxNetworks = HubConfig.DEFAULT_MAX_NETWORKS;
+
+  @Option(names = "--discovery-limit", description = "peer-discovered frames each way per announce.")
+  int discoveryLimit = HubConfig.DEFAULT_DISCOVERY_LIMIT;
+
+  @Option(names = "--max-presence-results", description = "Peer ids in one presence answer.")
+  int maxPresenceResults = HubConfig.DEFAULT_MAX_PRESENCE_RESULTS;
+
+  @Option(names = "--outbound-high-watermark-bytes", description = "Per-peer backlog that evicts a slow consumer.")
+  long outboundHighWatermarkBytes = HubConfig.DEFAULT_OUTBOUND_HIGH_WATERMARK_BYTES;
+
+  @Option(names = "--max-queued-frames", description = "Per-peer queued frames that evict a slow consumer.")
+  int maxQueuedFrames = HubConfig.DEFAULT_MAX_QUEUED_FRAMES;
+
+  @Option(names = "--rate-limit-per-second", description = "Inbound frames per second per peer.")
+  int rateLimitPerSecond = HubConfig.DEFAULT_RATE_LIMIT_PER_SECOND;
+
+  @Option(names = "--rate-limit-burst", description = "Inbound burst per peer.")
+  int rateLimitBurst = HubConfig.DEFAULT_RATE_LIMIT_BURST;
+
+  @Option(names = "--rate-limit-max-strikes", description = "RATE_LIMITED warnings per 10 s before disconnecting.")
+  int rateLimitMaxStrikes = HubConfig.DEFAULT_RATE_LIMIT_MAX_STRIKES;
+
+  @Option(names = "--connection-lost-timeout", description = "Heartbeat: silent peers are closed after about 1.5x this.")
+  Duration connectionLostTimeout = HubConfig.DEFAULT_CONNECTION_LOST_TIMEOUT;
+
+  @Option(names = "--announce-grace", description = "Time to announce or subscribe before being closed.")
+  Duration announceGrace = HubConfig.DEFAULT_ANNOUNCE_GRACE;
+
+  @Option(names = "--monitor-interval", description = "Memory monitor period.")
+  Duration monitorInterval = HubConfig.DEFAULT_MONITOR_INTERVAL;
+
+  @Option(names = "--memory-pressure-ratio", description = "Live heap / max heap that starts load shedding.")
+  double memoryPressureRatio = HubConfig.DEFAULT_MEMORY_PRESSURE_RATIO;
+
+  @Option(names = "--memory-recovery-ratio", description = "Live heap / max heap that ends load shedding.")
+  double memoryRecoveryRatio = HubConfig.DEFAULT_MEMORY_RECOVERY_RATIO;
+
+  @Option(names = "--dedupe-cache-size", description = "Recent request ids remembered for safe retries.")
+  int dedupeCacheSize = HubConfig.DEFAULT_DEDUPE_CACHE_SIZE;
+
+  @Option(names = "--dedupe-ttl", description = "How long a request id is remembered.")
+  Duration dedupeTtl = HubConfig.DEFAULT_DEDUPE_TTL;
+
+  @Option(names = "--shutdown-grace", description = "Time given to peers to close on shutdown.")
+  Duration shutdownGrace = HubConfig.DEFAULT_SHUTDOWN_GRACE;
+
+  @Option(names = "--decoder-threads", description = "WebSocket decoder threads.")
+  int decoderThreads = HubConfig.DEFAULT_DECODER_THREADS;
+
+  @Option(names = "--admin-max-body-bytes", description = "Largest admin request body.")
+  int adminMaxBodyBytes = HubConfig.DEFAULT_ADMIN_MAX_BODY_BYTES;
+
+  @Option(names = "--admin-publish-per-second", description = "Admin publishes per second (429 above).")
+  int adminPublishPerSecond = HubConfig.DEFAULT_ADMIN_PUBLISH_PER_SECOND;
+
+  @Option(names = "--log-level", description = "Level for Loft's loggers: ERROR, WARN, INFO, DEBUG, TRACE.")
+  String logLevel = "INFO";
+
+  HubConfig toConfig() {
+    return HubConfig.builder()
+        .host(host)
+        .port(port)
+        .adminPort(adminPort)
+        .adminToken(adminToken)
+        .maxPeers(maxPeers)
+        .maxPeersPerAddress(maxPeersPerAddress)
+        .maxFrameBytes(maxFrameBytes)
+        .maxTopicsPerPeer(maxTopicsPerPeer)
+        .maxTopics(maxTopics)
+        .maxNetworks(maxNetworks)
+        .discoveryLimit(discoveryLimit)
+        .maxPresenceResults(maxPresenceResults)
+        .outboundHighWatermarkBytes(outboundHighWatermarkBytes)
+        .maxQueuedFrames(maxQueuedFrames)
+        .rateLimitPerSecond(rateLimitPerSecond)
+        .rateLimitBurst(rateLimitBurst)
+        .rateLimitMaxStrikes(rateLimitMaxStrikes)
+        .connectionLostTimeout(connectionLostTimeout)
+        .announceGrace(announceGrace)
+        .monitorInterval(monitorInterval)
+        .memoryPressureRatio(memoryPressureRatio)
+        .memoryRecoveryRatio(memoryRecoveryRatio)
+        .dedupeCacheSize(dedupeCacheSize)
+        .dedupeTtl(dedupeTtl)
+        .shutdownGrace(shutdownGrace)
+        .decoderThreads(decoderThreads)
+        .adminMaxBodyBytes(adminMaxBodyBytes)
+        .adminPublishPerSecond(adminPublishPerSecond)
+        .build();
+  }
+
+  @Override
+  public Integer call() {
+    setLogLevel(logLevel);
+    Logger log = LoggerFactory.getLogger(LoftHubMain.class);
+    HubConfig config = toConfig();
+    CountDownLatch stopped = new CountDownLatch(1);
+    HubServer hub = new HubServer(config, error -> {
+      log.error("fatal error; hub cleaned up, exiting {}", EXIT_FATAL);
+      flushLogs();
+      Runtime.getRuntime().halt(EXIT_FATAL);
+    });
+    // Anything uncaught anywhere in this process (library threads too): same cleanup, non-zero exit.
+    Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
+      log.error("uncaught error on {}; stopping", thread.getName(), error);
+      try {
+        hub.close();
+      } finally {
+        flushLogs();
+        Runtime.getRuntime().halt(EXIT_FATAL);
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutdown requested; closing peers with 1001");
+      hub.close();
+      stopped.countDown();
+      flushLogs();
+      // A signal would otherwise exit 143; a graceful stop is a success.
+      Runtime.getRuntime().halt(0);
+    }, "loft-shutdown"));
+    hub.start();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static void setLogLevel(String level) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+      ctx.getLogger("dev.loft").setLevel(Level.toLevel(level, Level.INFO));
+    }
+  }
+
+  private static void flushLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+      ctx.stop();
+    }
+  }
+
+  /** Builds the command line with environment defaults (exposed for tests). */
+  static CommandLine commandLine(LoftHubMain main, java.util.Map<String, String> env) {
+    CommandLine cmd = new CommandLine(main);
+    cmd.registerConverter(Duration.class, new DurationConverter());
+    cmd.setDefaultValueProvider(new EnvironmentDefaults(env));
+    return cmd;
+  }
+
+  public static void main(String[] args) {
+    int code = commandLine(new LoftHubMain(), System.getenv()).execute(args);
+    System.exit(code);
+  }
+}

@@ -1,0 +1,46 @@
+package dev.loft.server.core;
+
+import dev.loft.server.transport.OutboundFrame;
+import java.util.List;
+
+/**
+ * The seam between routing and where receivers live. Today every receiver is on this hub
+ * ({@link LocalDelivery}); a Redis-backed broker can implement the same calls to carry
+ * publications, directs and presence between hubs without touching the transport or protocol.
+ * Frames arrive already encoded, once, for all receivers.
+ */
+public interface Delivery extends AutoCloseable {
+  /** Delivers to every subscriber of {@code topic} except {@code senderId}; returns how many took it. */
+  int publish(String topic, String senderId, OutboundFrame frame);
+
+  /** Delivers to {@code peerId} if it is announced in {@code network}. */
+  Outcome toPeer(String network, String peerId, OutboundFrame frame);
+
+  /** What happened to a frame for one peer. */
+  enum Outcome {
+    DELIVERED,
+    /** The peer is not announced in that network (or not connected at all). */
+    NOT_FOUND,
+    /** The peer is there but its backlog is full: it is being evicted as a slow consumer. */
+    DROPPED
+  }
+
+  /** Delivers to every member of {@code network} except {@code exceptPeerId}; returns how many. */
+  int toNetwork(String network, String exceptPeerId, OutboundFrame frame);
+
+  /** Up to {@code limit} peer ids announced in {@code network}; the list's size may be < count. */
+  Presence networkPresence(String network, int limit);
+
+  /** Up to {@code limit} peer ids subscribed to {@code topic}. */
+  Presence topicPresence(String topic, int limit);
+
+  @Override
+  void close();
+
+  /** Who is there: some ids and the true count. */
+  record Presence(List<String> peerIds, int count) {
+    public boolean truncated() {
+      return peerIds.size() < count;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package dev.loft.server.core;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Networks (PeerPigeon namespaces) and their announced members. A network exists while it has a
+ * member: the last one to leave removes it, atomically with the leave.
+ */
+public final class Networks {
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Peer>> byName = new ConcurrentHashMap<>();
+  private final int maxNetworks;
+
+  Networks(int maxNetworks) {
+    this.maxNetworks = maxNetworks;
+  }
+
+  /** Adds {@code peer} to {@code network}; false if that would create a network past the cap. */
+  boolean join(String network, Peer peer) {
+    boolean[] refused = {false};
+    byName.compute(
+        network,
+        (name, members) -> {
+          if (members == null) {
+            if (byName.size() >= maxNetworks) {
+              refused[0] = true;
+              return null;
+            }
+            members = new ConcurrentHashMap<>();
+          }
+          members.put(peer.id(), peer);
+          return members;
+        });
+    return !refused[0];
+  }
+
+  /** Removes {@code peer} from {@code network}; true if it was a member. */
+  boolean leave(String network, Peer peer) {
+    boolean[] removed = {false};
+    byName.computeIfPresent(
+        network,
+        (name, members) -> {
+          removed[0] = members.remove(peer.id(), peer);
+          return members.isEmpty() ? null : members;
+        });
+    return removed[0];
+  }
+
+  /** The members of {@code network} (a live view; empty if it does not exist). */
+  public Collection<Peer> members(String network) {
+    ConcurrentHashMap<String, Peer> members = byName.get(network);
+    return members == null ? Collections.emptyList() : members.values();
+  }
+
+  /** The member with {@code peerId} in {@code network}, or null. */
+  public Peer member(String network, String peerId) {
+    ConcurrentHashMap<String, Peer> members = byName.get(network);
+    return members == null ? null : members.get(peerId);
+  }
+
+  public int size() {
+    return byName.size();
+  }
+
+  public int memberCount() {
+    int n = 0;
+    for (ConcurrentHashMap<String, Peer> members : byName.values()) {
+      n += members.size();
+    }
+    return n;
+  }
+}

@@ -1,0 +1,223 @@
+package dev.loft.server.core;
+
+import com.google.gson.JsonObject;
+import dev.loft.server.limits.TokenBucket;
+import dev.loft.server.transport.OutboundFrame;
+import dev.loft.server.transport.PeerLink;
+import java.net.InetAddress;
+import java.util.Collections;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One admitted peer: its id, its link, its network and topics, and its per-peer bounds.
+ *
+ * <p>Threads: fields marked "decoder thread" are touched only by the peer's own decoder thread
+ * (the library keeps one connection's callbacks on one worker). Everything else is safe to read
+ * from any thread.
+ */
+public final class Peer {
+  private final String id;
+  private final PeerLink link;
+  private final InetAddress address;
+  private final long connectedAtMillis;
+  private final long connectedAtNanos;
+  private final SendPolicy sendPolicy;
+
+  // decoder thread
+  private final TokenBucket rateLimit;
+  private final TokenBucket strikes;
+
+  private volatile String network;
+  private volatile JsonObject announceData;
+  /** Created on first subscribe: most peers never subscribe, and an empty set still costs. */
+  private volatile Set<String> topics;
+  private volatile boolean engaged;
+  private volatile ScheduledFuture<?> graceTimer;
+
+  private final AtomicLong framesIn = new AtomicLong();
+  private final AtomicLong framesOut = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  Peer(
+      String id,
+      PeerLink link,
+      InetAddress address,
+      long connectedAtNanos,
+      SendPolicy sendPolicy,
+      TokenBucket rateLimit,
+      TokenBucket strikes) {
+    this.id = id;
+    this.link = link;
+    this.address = address;
+    this.connectedAtMillis = System.currentTimeMillis();
+    this.connectedAtNanos = connectedAtNanos;
+    this.sendPolicy = sendPolicy;
+    this.rateLimit = rateLimit;
+    this.strikes = strikes;
+  }
+
+  /** Decides, per frame, whether a peer's backlog allows one more; evicts when it does not. */
+  interface SendPolicy {
+    boolean admit(Peer peer, OutboundFrame frame);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public PeerLink link() {
+    return link;
+  }
+
+  public InetAddress address() {
+    return address;
+  }
+
+  public long connectedAtMillis() {
+    return connectedAtMillis;
+  }
+
+  long connectedAtNanos() {
+    return connectedAtNanos;
+  }
+
+  /** The network this peer announced into, or null before announcing / after goodbye. */
+  public String network() {
+    return network;
+  }
+
+  void network(String network) {
+    this.network = network;
+  }
+
+  JsonObject announceData() {
+    return announceData;
+  }
+
+  void announceData(JsonObject data) {
+    this.announceData = data;
+  }
+
+  /** Topics this peer subscribes to (a live view; empty if it never subscribed). */
+  public Set<String> topics() {
+    Set<String> t = topics;
+    return t == null ? Collections.emptySet() : t;
+  }
+
+  Set<String> topicsForUpdate() {
+    Set<String> t = topics;
+    if (t == null) {
+      t = ConcurrentHashMap.newKeySet(4);
+      topics = t;
+    }
+    return t;
+  }
+
+  /** Queues {@code frame} if the peer's backlog allows; false if dropped or the peer is closing. */
+  public boolean send(OutboundFrame frame) {
+    if (closing.get() || !sendPolicy.admit(this, frame)) {
+      return false;
+    }
+    if (link.send(frame)) {
+      framesOut.incrementAndGet();
+      return true;
+    }
+    return false;
+  }
+
+  boolean engaged() {
+    return engaged;
+  }
+
+  /** The peer announced or subscribed: it is no longer subject to the idle grace period. */
+  void engage() {
+    if (!engaged) {
+      engaged = true;
+      cancelGraceTimer();
+    }
+  }
+
+  void graceTimer(ScheduledFuture<?> timer) {
+    this.graceTimer = timer;
+  }
+
+  void cancelGraceTimer() {
+    ScheduledFuture<?> t = graceTimer;
+    if (t != null) {
+      t.cancel(false);
+      graceTimer = null;
+    }
+  }
+
+  TokenBucket rateLimit() {
+    return rateLimit;
+  }
+
+  TokenBucket strikes() {
+    return strikes;
+  }
+
+  void countFrameIn() {
+    framesIn.incrementAndGet();
+  }
+
+  void countDropped() {
+    dropped.incrementAndGet();
+  }
+
+  void countError() {
+    errors.incrementAndGet();
+  }
+
+  public long framesIn() {
+    return framesIn.get();
+  }
+
+  public long framesOut() {
+    return framesOut.get();
+  }
+
+  public long dropped() {
+    return dropped.get();
+  }
+
+  public long errors() {
+    return errors.get();
+  }
+
+  public long pendingBytes() {
+    return link.pendingBytes();
+  }
+
+  /** First caller wins: marks the peer as being closed by the hub (eviction, kick, shutdown). */
+  boolean markClosing() {
+    return closing.compareAndSet(false, true);
+  }
+
+  public boolean isClosing() {
+    return closing.get();
+  }
+
+  /** True once the close callback has started this peer's cleanup. */
+  boolean isClosed() {
+    return closed.get();
+  }
+
+  /** First caller wins: the close callback for this peer runs its cleanup exactly once. */
+  boolean markClosed() {
+    closing.set(true);
+    return closed.compareAndSet(false, true);
+  }
+
+  @Override
+  public String toString() {
+    return "Peer[" + id.substring(0, 8) + "…@" + address.getHostAddress() + "]";
+  }
+}

@@ -1,0 +1,50 @@
+package dev.loft.server.transport;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A text message encoded once into a complete, unmasked WebSocket frame (header and payload).
+ * Server frames are never masked, so the very same bytes are valid for every receiver: fan-out
+ * hands each one a {@link #buffer() duplicate} instead of encoding per connection.
+ */
+public final class OutboundFrame {
+  private static final byte FIN_TEXT = (byte) 0x81;
+
+  private final ByteBuffer frame;
+
+  private OutboundFrame(ByteBuffer frame) {
+    this.frame = frame;
+  }
+
+  /** Encodes {@code json} as one FIN text frame. */
+  public static OutboundFrame text(String json) {
+    byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+    int length = payload.length;
+    int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+    ByteBuffer buf = ByteBuffer.allocate(header + length);
+    buf.put(FIN_TEXT);
+    if (length < 126) {
+      buf.put((byte) length);
+    } else if (length <= 0xFFFF) {
+      buf.put((byte) 126);
+      buf.putShort((short) length);
+    } else {
+      buf.put((byte) 127);
+      buf.putLong(length);
+    }
+    buf.put(payload);
+    buf.flip();
+    return new OutboundFrame(buf.asReadOnlyBuffer());
+  }
+
+  /** A fresh view of the frame for one receiver: shared bytes, its own position. */
+  public ByteBuffer buffer() {
+    return frame.duplicate();
+  }
+
+  /** Bytes on the wire, header included. */
+  public int size() {
+    return frame.capacity();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.loft.server.transport;
+
+import java.net.InetSocketAddress;
+
+/**
+ * One peer's connection as the hub's core sees it: the seam between routing and the WebSocket
+ * library. Nothing above this interface knows Java-WebSocket, so a fixed release or another
+ * transport replaces one package.
+ */
+public interface PeerLink {
+  /**
+   * Queues a frame without blocking and without copying it. Returns false when the link is no
+   * longer open. The caller enforces backlog bounds with {@link #pendingBytes()} first.
+   */
+  boolean send(OutboundFrame frame);
+
+  /** Bytes queued for this peer and not yet written to its socket (a lower bound, see impl). */
+  long pendingBytes();
+
+  /** Frames queued for this peer and not yet fully written. */
+  int queuedFrames();
+
+  boolean isOpen();
+
+  /** Graceful close: the close frame goes out behind whatever is already queued. */
+  void close(int code, String reason);
+
+  /**
+   * Immediate close for a peer that is not reading: drops the backlog and the socket now. Safe to
+   * call from any thread that holds no lock of the hub's.
+   */
+  void evict(int code, String reason);
+
+  InetSocketAddress remoteAddress();
+
+  /** The request target of the handshake, e.g. {@code /?peerId=...}. */
+  String resourceDescriptor();
+
+  long bytesRead();
+
+  long bytesWritten();
+
+  /**
+   * Guards against the library's lost write wake-up (java-websocket-1.6.0.md, defect 2): if frames
+   * are queued but the socket is not registered for writing, asks for a write again. Returns true
+   * when it had to.
+   */
+  boolean kickIfWriteStalled();
+
+  /** The core's state for this link (set once on open). */
+  <T> T attachment();
+
+  void attach(Object attachment);
+}

@@ -1,0 +1,22 @@
+package dev.loft.server.transport;
+
+/** What the transport tells the hub's core. Called on the library's threads: never block. */
+public interface TransportHandler {
+  /** A handshake completed. Runs on a decoder thread. */
+  void onOpen(PeerLink link);
+
+  /** A text frame arrived. All frames of one link arrive on the same decoder thread, in order. */
+  void onText(PeerLink link, String text);
+
+  /** A binary frame arrived; Loft's protocol is text only. */
+  void onBinary(PeerLink link, int length);
+
+  /**
+   * The link closed. Runs on whichever thread closed the socket, inside the library's lock on
+   * that connection: take no lock here that a sender might hold.
+   */
+  void onClose(PeerLink link, int code, String reason, boolean remote);
+
+  /** The library reported an error; {@code link} is null for server-level errors. */
+  void onError(PeerLink link, Exception error);
+}

@@ -1,0 +1,125 @@
+package dev.loft.server.transport;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.server.WebSocketServer;
+
+/**
+ * The Java-WebSocket 1.6.0 server, configured for a hub: inbound frame size capped in the draft,
+ * no permessage-deflate (broken with context takeover in 1.6.0), heartbeat set before start,
+ * counting channels, and every callback turned into a {@link PeerLink} call on the handler.
+ *
+ * <p>Threads (all the library's): one selector, {@code decoders} workers, one connection-lost
+ * checker. They end when {@link #stop} returns or shortly after.
+ */
+public final class WebSocketTransport {
+  private final Server server;
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
+
+  public WebSocketTransport(
+      InetSocketAddress address,
+      int decoders,
+      int maxFrameBytes,
+      int connectionLostTimeoutSeconds,
+      TransportHandler handler) {
+    List<Draft> drafts = List.of(new Draft_6455(Collections.emptyList(), maxFrameBytes));
+    server = new Server(address, decoders, drafts, handler);
+    server.setWebSocketFactory(new CountingServerFactory());
+    server.setConnectionLostTimeout(connectionLostTimeoutSeconds);
+    server.setReuseAddr(true); // a restarted hub can take its port back at once
+    server.setTcpNoDelay(true);
+    server.setDaemon(true);
+  }
+
+  /** Binds and starts; returns once listening, or throws if binding failed. */
+  public void start(long timeoutMillis) {
+    server.start();
+    try {
+      started.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("could not start the WebSocket server: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the WebSocket server did not start within " + timeoutMillis + " ms");
+    }
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Stops accepting, closes what is left with {@code code}, and waits for the selector thread. */
+  public void stop(int timeoutMillis) {
+    try {
+      server.stop(timeoutMillis, "Hub shutting down");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private final class Server extends WebSocketServer {
+    private final TransportHandler handler;
+
+    Server(InetSocketAddress address, int decoders, List<Draft> drafts, TransportHandler handler) {
+      super(address, decoders, drafts);
+      this.handler = handler;
+    }
+
+    @Override
+    public void onStart() {
+      started.complete(null);
+    }
+
+    @Override
+    public void onOpen(WebSocket conn, ClientHandshake handshake) {
+      JwsPeerLink link = new JwsPeerLink((WebSocketImpl) conn, this, handshake.getResourceDescriptor());
+      conn.setAttachment(link);
+      handler.onOpen(link);
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, String message) {
+      PeerLink link = conn.getAttachment();
+      if (link != null) {
+        handler.onText(link, message);
+      }
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, ByteBuffer message) {
+      PeerLink link = conn.getAttachment();
+      if (link != null) {
+        handler.onBinary(link, message.remaining());
+      }
+    }
+
+    @Override
+    public void onClose(WebSocket conn, int code, String reason, boolean remote) {
+      PeerLink link = conn.getAttachment();
+      if (link != null) {
+        handler.onClose(link, code, reason, remote);
+      }
+    }
+
+    @Override
+    public void onError(WebSocket conn, Exception ex) {
+      if (conn == null && !started.isDone()) {
+        started.completeExceptionally(ex);
+      }
+      handler.onError(conn == null ? null : conn.getAttachment(), ex);
+    }
+  }
+}
