@@ -173,7 +173,7 @@ public final class HubServer implements AutoCloseable {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // waiting for peers' close handshakes
     }
     for (Peer p : new ArrayList<>(core.registry().all())) {
-      core.evict(p, CloseCodes.GOING_AWAY, "Hub shutting down");
+      p.link().forceClose(CloseCodes.GOING_AWAY, "Hub shutting down"); // grace is over
     }
     transport.stop((int) Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     if (admin != null) {

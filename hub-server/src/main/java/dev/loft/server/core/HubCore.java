@@ -39,6 +39,8 @@ public final class HubCore implements TransportHandler {
 
   /** A peer warned for flooding this many times in {@link #STRIKE_WINDOW} is disconnected. */
   private static final Duration STRIKE_WINDOW = Duration.ofSeconds(10);
+  /** How long an evicted peer has to complete the close handshake before its socket is dropped. */
+  public static final Duration EVICTION_LINGER = Duration.ofSeconds(1);
 
   private final HubConfig config;
   private final EventBus bus;
@@ -248,18 +250,22 @@ public final class HubCore implements TransportHandler {
   }
 
   /**
-   * Closes {@code peer} now, dropping its backlog. The close runs on the housekeeper: the caller
-   * may be sending to this peer from inside another peer's close callback, and the library's close
-   * takes the connection's lock. Returns true for the one call that started the eviction.
+   * Evicts {@code peer}: drops its backlog at once and sends the close frame with {@code code}
+   * ahead of it, then closes the socket after {@link #EVICTION_LINGER} whether or not the peer
+   * answered (a peer that does not read never will). Runs on the housekeeper: the caller may be
+   * sending to this peer from inside another peer's close callback, and the library's close takes
+   * the connection's lock. Returns true for the one call that started the eviction.
    */
   public boolean evict(Peer peer, int code, String reason) {
     if (!peer.markClosing()) {
       return false;
     }
+    PeerLink link = peer.link();
     try {
-      housekeeper.execute(() -> peer.link().evict(code, reason));
+      housekeeper.execute(() -> link.evict(code, reason));
+      housekeeper.schedule(() -> link.forceClose(code, reason), EVICTION_LINGER.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException stopping) {
-      peer.link().evict(code, reason);
+      link.forceClose(code, reason);
     }
     return true;
   }

@@ -11,9 +11,23 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Networks {
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Peer>> byName = new ConcurrentHashMap<>();
   private final int maxNetworks;
+  /**
+   * Announces into one network are serialized (join and discovery together) so that two peers
+   * announcing at once on two decoder threads are introduced exactly once, as on PeerPigeon's
+   * single-threaded hub. Striped: a fixed number of locks, never one per network.
+   */
+  private final Object[] announceLocks = new Object[64];
 
   Networks(int maxNetworks) {
     this.maxNetworks = maxNetworks;
+    for (int i = 0; i < announceLocks.length; i++) {
+      announceLocks[i] = new Object();
+    }
+  }
+
+  /** The lock that serializes announces into {@code network}. */
+  Object announceLock(String network) {
+    return announceLocks[(network.hashCode() & 0x7fffffff) % announceLocks.length];
   }
 
   /** Adds {@code peer} to {@code network}; false if that would create a network past the cap. */

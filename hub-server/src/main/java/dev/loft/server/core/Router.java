@@ -88,24 +88,26 @@ final class Router {
     // The hub states who this is: never the client (PeerPigeon's hub trusts isHub; Loft does not).
     data.addProperty("peerId", peer.id());
     data.addProperty("isHub", false);
-    peer.announceData(data);
-    if (!network.equals(previous)) {
-      if (!networks.join(network, peer)) {
-        counters.networkLimitHits.increment();
-        limitHit("maxNetworks", peer, network);
-        replyError(peer, a.id(), ErrorCode.HUB_NETWORK_LIMIT,
-            "the hub holds its maximum of " + config.maxNetworks() + " networks");
-        return;
+    synchronized (networks.announceLock(network)) {
+      peer.announceData(data);
+      if (!network.equals(previous)) {
+        if (!networks.join(network, peer)) {
+          counters.networkLimitHits.increment();
+          limitHit("maxNetworks", peer, network);
+          replyError(peer, a.id(), ErrorCode.HUB_NETWORK_LIMIT,
+              "the hub holds its maximum of " + config.maxNetworks() + " networks");
+          return;
+        }
+        peer.network(network);
+        if (peer.isClosed()) {
+          // The close callback may have run between our join and now: undo what it could not see.
+          networks.leave(network, peer);
+          return;
+        }
       }
-      peer.network(network);
-      if (peer.isClosed()) {
-        // The close callback may have run between our join and now: undo what it could not see.
-        networks.leave(network, peer);
-        return;
-      }
+      peer.engage();
+      discover(peer, network, data);
     }
-    peer.engage();
-    discover(peer, network, data);
     bus.publish(new HubEvents.PeerAnnounced(peer, network));
     ack(peer, a.id(), null);
   }

@@ -66,8 +66,29 @@ final class JwsPeerLink implements PeerLink {
 
   @Override
   public void evict(int code, String reason) {
+    dropBacklogBehindHead();
+    conn.close(code, reason); // sets CLOSING: the library's own senders stop queueing
+  }
+
+  @Override
+  public void forceClose(int code, String reason) {
     conn.closeConnection(code, reason);
-    conn.outQueue.clear(); // the library does not clear it on close; free the backlog now
+    conn.outQueue.clear(); // the library does not clear it on close: free the backlog now
+  }
+
+  /**
+   * Removes every queued frame but the head. The selector may be writing the head right now; if it
+   * finishes and polls it meanwhile, one whole unstarted frame survives instead, which is harmless.
+   */
+  private void dropBacklogBehindHead() {
+    java.util.Iterator<java.nio.ByteBuffer> it = conn.outQueue.iterator();
+    if (it.hasNext()) {
+      it.next();
+      while (it.hasNext()) {
+        it.next();
+        it.remove();
+      }
+    }
   }
 
   @Override

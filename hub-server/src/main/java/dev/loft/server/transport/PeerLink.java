@@ -26,10 +26,14 @@ public interface PeerLink {
   void close(int code, String reason);
 
   /**
-   * Immediate close for a peer that is not reading: drops the backlog and the socket now. Safe to
-   * call from any thread that holds no lock of the hub's.
+   * Eviction, step one: drops the queued backlog (all but a frame already half written, which must
+   * finish or the stream would be corrupt) and queues the close frame right behind it, so a peer
+   * that still reads learns the code. Call from a thread that holds no lock of the hub's.
    */
   void evict(int code, String reason);
+
+  /** Eviction, step two: closes the socket now, close handshake or not. Idempotent. */
+  void forceClose(int code, String reason);
 
   InetSocketAddress remoteAddress();
 
