@@ -135,6 +135,10 @@ public final class HubServer implements AutoCloseable {
             task.run();
           } catch (RuntimeException e) {
             LOG.error("periodic task failed; it will run again", e);
+          } catch (Error e) {
+            // The executor would keep this in a Future nobody reads: treat it as uncaught.
+            onUncaught(Thread.currentThread(), e);
+            throw e;
           }
         },
         periodMillis,
@@ -300,6 +304,7 @@ public final class HubServer implements AutoCloseable {
         c.kicked.sum(),
         c.replaced.sum(),
         c.closedTooBig.sum(),
+        c.reapedSilent.sum(),
         c.rejectedMaxPeers.sum(),
         c.rejectedPerAddress.sum(),
         c.rejectedBadPeerId.sum(),

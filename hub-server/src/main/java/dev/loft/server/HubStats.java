@@ -35,6 +35,7 @@ public record HubStats(
     long kicked,
     long replaced,
     long closedTooBig,
+    long reapedSilent,
     // counters: connections refused at the handshake, by reason
     long rejectedMaxPeers,
     long rejectedPerAddress,

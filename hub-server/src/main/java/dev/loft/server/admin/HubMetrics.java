@@ -51,6 +51,7 @@ public final class HubMetrics implements AutoCloseable {
     counter("loft_kicked", "Peers disconnected by an operator (4003)", HubStats::kicked);
     counter("loft_replaced", "Stale connections replaced by a new one with the same id (4004)", HubStats::replaced);
     counter("loft_closed_too_big", "Connections closed for an oversized frame (1009)", HubStats::closedTooBig);
+    counter("loft_reaped_silent", "Peers closed by the heartbeat: no pong in time (1006)", HubStats::reapedSilent);
     counter("loft_rejected_max_peers", "Handshakes refused: hub full", HubStats::rejectedMaxPeers);
     counter("loft_rejected_per_address", "Handshakes refused: address full", HubStats::rejectedPerAddress);
     counter("loft_rejected_bad_peer_id", "Handshakes refused: bad peer id", HubStats::rejectedBadPeerId);

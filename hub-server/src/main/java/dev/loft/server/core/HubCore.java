@@ -39,6 +39,8 @@ public final class HubCore implements TransportHandler {
 
   /** A peer warned for flooding this many times in {@link #STRIKE_WINDOW} is disconnected. */
   private static final Duration STRIKE_WINDOW = Duration.ofSeconds(10);
+  /** RFC 6455's code for a connection that ended without a close frame. */
+  private static final int ABNORMAL_CLOSE = 1006;
   /** How long an evicted peer has to complete the close handshake before its socket is dropped. */
   public static final Duration EVICTION_LINGER = Duration.ofSeconds(1);
 
@@ -301,6 +303,9 @@ public final class HubCore implements TransportHandler {
     peer.topics().clear();
     if (code == CloseCodes.TOO_BIG) {
       counters.closedTooBig.increment();
+    } else if (code == ABNORMAL_CLOSE && !remote && reason != null && reason.contains("pong")) {
+      // The library's heartbeat: "...did not respond with a pong in time..."
+      counters.reapedSilent.increment();
     }
     long durationMillis =
         TimeUnit.NANOSECONDS.toMillis(config.ticker().getAsLong() - peer.connectedAtNanos());

@@ -22,6 +22,7 @@ public final class HubCounters {
   public final LongAdder kicked = new LongAdder();
   public final LongAdder replaced = new LongAdder();
   public final LongAdder closedTooBig = new LongAdder();
+  public final LongAdder reapedSilent = new LongAdder();
 
   public final LongAdder rejectedMaxPeers = new LongAdder();
   public final LongAdder rejectedPerAddress = new LongAdder();

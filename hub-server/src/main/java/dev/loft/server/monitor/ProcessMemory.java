@@ -33,17 +33,16 @@ public final class ProcessMemory {
    */
   public static long heapLiveAfterLastGc() {
     long sum = 0;
-    boolean any = false;
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() == MemoryType.HEAP) {
         MemoryUsage after = pool.getCollectionUsage();
         if (after != null) {
           sum += after.getUsed();
-          any = true;
         }
       }
     }
-    return any ? sum : heapUsed();
+    // Before the first collection every pool reports 0: then all we know is what is in use.
+    return sum > 0 ? sum : heapUsed();
   }
 
   /** Resident set size in bytes from /proc/self/status, or -1 where there is no /proc. */

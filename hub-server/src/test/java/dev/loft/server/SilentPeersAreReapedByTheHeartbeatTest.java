@@ -1,0 +1,32 @@
+package dev.loft.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.loft.server.support.Hubs;
+import dev.loft.server.support.Json;
+import dev.loft.server.support.TestPeer;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A peer that stops answering pings (half-open socket, frozen process) is reaped by the
+ * heartbeat; one that keeps reading stays.
+ */
+class SilentPeersAreReapedByTheHeartbeatTest {
+  @Test
+  void peerThatStopsReadingIsClosedWithinTheLostTimeoutWhileALivePeerStays() {
+    try (HubServer hub = Hubs.start(Hubs.config().connectionLostTimeout(Duration.ofSeconds(1)));
+        TestPeer silent = TestPeer.connect(hub.uri());
+        TestPeer alive = TestPeer.connect(hub.uri())) {
+      silent.announce("n");
+      alive.announce("n");
+      silent.stopReading(); // it no longer sees pings, so it never answers them
+      await().atMost(Duration.ofSeconds(8)).until(() -> hub.stats().reapedSilent() == 1);
+      await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().peers() == 1);
+      alive.send(Json.obj("type", "ping"));
+      alive.expectMatching(f -> f.get("type").getAsString().equals("pong"), "pong");
+      assertEquals(1, hub.stats().peers());
+    }
+  }
+}
