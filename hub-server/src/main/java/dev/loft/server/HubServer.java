@@ -66,7 +66,7 @@ public final class HubServer implements AutoCloseable {
   public HubServer(HubConfig config, Consumer<Throwable> fatalHandler) {
     this.config = config;
     this.fatalHandler = fatalHandler;
-    this.housekeeper = new ScheduledThreadPoolExecutor(1, new NamedThreads("housekeeper", this::onUncaught));
+    this.housekeeper = new ScheduledThreadPoolExecutor(1, NamedThreads.of("housekeeper", this::onUncaught));
     housekeeper.setRemoveOnCancelPolicy(true); // cancelled grace timers must not pin closed peers
     housekeeper.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     HubCore[] coreRef = new HubCore[1];
@@ -114,7 +114,7 @@ public final class HubServer implements AutoCloseable {
       schedulePeriodic(core::kickStalledWrites, config.writeStallCheck().toMillis());
       metrics = new HubMetrics(this);
       if (config.adminPort() >= 0) {
-        admin = new AdminServer(this, config, metrics, new NamedThreads("admin", this::onUncaught));
+        admin = new AdminServer(this, config, metrics, NamedThreads.of("admin", this::onUncaught));
         admin.start();
       }
     } catch (RuntimeException e) {
