@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *       goes are removed from the map, so churn leaves nothing behind.
  * </ul>
  *
- * <p>Listeners run on the publisher's thread, in registration order. Thread-safe.
+ * <p>Listeners run on the publisher's thread, in registration order. Once a handle's {@code close()}
+ * returns, its listener is never called again, not even by a publish already under way. Thread-safe.
  */
 public final class EventBus implements AutoCloseable {
   /** Listener cap per event type unless configured otherwise. */
@@ -138,7 +139,7 @@ public final class EventBus implements AutoCloseable {
 
   /**
    * Delivers {@code event} to the listeners of its exact class, on this thread. Returns the number
-   * of listeners that ran (including ones that threw).
+   * of listeners that ran (including ones that threw; not ones closed before their turn).
    */
   @SuppressWarnings("unchecked")
   public int publish(Object event) {
@@ -147,10 +148,13 @@ public final class EventBus implements AutoCloseable {
       return 0;
     }
     published.increment();
+    int ran = 0;
     for (Registration<?> r : regs) {
-      ((Registration<Object>) r).deliver(event);
+      if (((Registration<Object>) r).deliver(event)) {
+        ran++;
+      }
     }
-    return regs.length;
+    return ran;
   }
 
   /** True when at least one listener is registered for exactly {@code type}. */
@@ -207,7 +211,7 @@ public final class EventBus implements AutoCloseable {
       Registration<?>[] regs = listeners.remove(type);
       if (regs != null) {
         for (Registration<?> r : regs) {
-          r.active = false;
+          r.release();
         }
       }
     }
@@ -253,7 +257,7 @@ public final class EventBus implements AutoCloseable {
           System.arraycopy(current, index + 1, next, index, current.length - index - 1);
           return next;
         });
-    target.active = false;
+    target.release();
     return removed[0];
   }
 
@@ -278,7 +282,8 @@ public final class EventBus implements AutoCloseable {
     private final EventBus bus;
     private final Class<E> type;
     private final String name;
-    private final Consumer<? super E> listener;
+    /** Nulled on removal: a handle kept after close must not keep its listener (and what it captures) alive. */
+    private volatile Consumer<? super E> listener;
     private volatile boolean active = true;
 
     Registration(EventBus bus, Class<E> type, String name, Consumer<? super E> listener) {
@@ -288,15 +293,26 @@ public final class EventBus implements AutoCloseable {
       this.listener = listener;
     }
 
-    void deliver(E event) {
+    /** Runs the listener; false if it was removed, even by an earlier listener of this publish. */
+    boolean deliver(E event) {
+      Consumer<? super E> l = listener;
+      if (l == null) {
+        return false; // closed handles are never called again, even by a publish already under way
+      }
       try {
-        listener.accept(event);
+        l.accept(event);
       } catch (RuntimeException | Error e) {
         if (e instanceof VirtualMachineError vme && !(e instanceof StackOverflowError)) {
           throw vme; // OutOfMemoryError and the like belong to the thread's uncaught handler
         }
         bus.onListenerError(this, event, e);
       }
+      return true;
+    }
+
+    void release() {
+      active = false;
+      listener = null;
     }
 
     @Override

@@ -109,6 +109,16 @@ class PubSubFanOutReachesEverySubscriberTest {
   }
 
   @Test
+  void presenceOfANetworkIsRefusedToPeersOutsideIt() {
+    TestPeer inside = peer();
+    TestPeer outside = peer();
+    inside.announce("private");
+    outside.announce("elsewhere");
+    outside.send(Json.obj("type", "presence", "id", "peek", "networkName", "private"));
+    assertEquals("peek", outside.expectError("NOT_ANNOUNCED").get("id").getAsString());
+  }
+
+  @Test
   void directMessageReachesOnlyItsTargetWithTheStampedSender() {
     TestPeer a = peer();
     TestPeer b = peer();

@@ -181,6 +181,11 @@ public final class HubCore implements TransportHandler {
       rateLimited(peer);
       return;
     }
+    if (!accepting) {
+      // Shutting down: the peer is being closed with 1001; do not start anything new for it.
+      router.replyError(peer, null, ErrorCode.OVERLOADED, "the hub is shutting down");
+      return;
+    }
     Frame frame;
     try {
       frame = codec.decode(text);

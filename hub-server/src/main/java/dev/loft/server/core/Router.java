@@ -248,6 +248,11 @@ final class Router {
       replyError(peer, null, ErrorCode.MISSING_FIELD, "presence needs an id: the answer is an ack");
       return;
     }
+    if (p.networkName() != null && !p.networkName().equals(peer.network())) {
+      replyError(peer, p.id(), ErrorCode.NOT_ANNOUNCED,
+          "presence of a network is visible to its members only; announce into '" + p.networkName() + "' first");
+      return;
+    }
     Delivery.Presence who = p.networkName() != null
         ? delivery.networkPresence(p.networkName(), config.maxPresenceResults())
         : delivery.topicPresence(p.topic(), config.maxPresenceResults());

@@ -24,6 +24,9 @@ import org.java_websocket.server.WebSocketServer;
  * checker. They end when {@link #stop} returns or shortly after.
  */
 public final class WebSocketTransport {
+  /** Pending TCP connections the kernel may hold for us (listen backlog). */
+  public static final int ACCEPT_BACKLOG = 4096;
+
   private final Server server;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
 
@@ -40,6 +43,9 @@ public final class WebSocketTransport {
     server.setReuseAddr(true); // a restarted hub can take its port back at once
     server.setTcpNoDelay(true);
     server.setDaemon(true);
+    // A hub restart brings every peer back at once: the JDK's default accept backlog (50) would
+    // make most of them retry their SYN after a second.
+    server.setMaxPendingConnections(ACCEPT_BACKLOG);
   }
 
   /** Binds and starts; returns once listening, or throws if binding failed. */
