@@ -11,7 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code java -jar loft-hub.jar [options]}: runs a hub until SIGTERM/SIGINT (exit 0 after a
@@ -149,11 +152,19 @@ public final class LoftHubMain implements Callable<Integer> {
         .build();
   }
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() {
     setLogLevel(logLevel);
     Logger log = LoggerFactory.getLogger(LoftHubMain.class);
-    HubConfig config = toConfig();
+    HubConfig config;
+    try {
+      config = toConfig();
+    } catch (IllegalArgumentException e) {
+      // An option parsed but out of range: a usage error with the builder's message, no stack trace.
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     HubServer hub = new HubServer(config, error -> {
       log.error("fatal error; hub cleaned up, exiting {}", EXIT_FATAL);

@@ -268,12 +268,15 @@ public final class HubCore implements TransportHandler {
       return false;
     }
     PeerLink link = peer.link();
-    try {
-      housekeeper.execute(() -> link.evict(code, reason));
-      housekeeper.schedule(() -> link.forceClose(code, reason), EVICTION_LINGER.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException stopping) {
-      link.forceClose(code, reason);
-    }
+    // After what this thread already sent (e.g. the error frame that explains the eviction).
+    link.afterPendingWrites(() -> {
+      try {
+        housekeeper.execute(() -> link.evict(code, reason));
+        housekeeper.schedule(() -> link.forceClose(code, reason), EVICTION_LINGER.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException stopping) {
+        link.forceClose(code, reason);
+      }
+    });
     return true;
   }
 

@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * count is what makes a per-peer backlog in bytes measurable, since the library's queue is not),
  * and gathers queued frames into one {@code write} system call.
  *
- * <p>Threads: {@link #write} and {@link #read} run only on the selector thread (the library's
- * {@code SocketChannelIOHelper}); the counters are read by any thread.
+ * <p>Threads: {@link #write} and {@link #read} run on the selector thread (the library's
+ * {@code SocketChannelIOHelper}); {@link #writeDirect} on a sending thread. Writes hold this
+ * object's monitor. The counters are read by any thread.
  */
 final class CountingChannel implements ByteChannel {
   /** At most this many queued frames go into one gathering write. */
@@ -51,7 +52,7 @@ final class CountingChannel implements ByteChannel {
    * remaining, so the library's loop polls them without another system call.
    */
   @Override
-  public int write(ByteBuffer src) throws IOException {
+  public synchronized int write(ByteBuffer src) throws IOException {
     if (!src.hasRemaining()) {
       return 0;
     }
@@ -75,6 +76,19 @@ final class CountingChannel implements ByteChannel {
     writeCalls.incrementAndGet();
     bytesWritten.addAndGet(written);
     return (int) Math.min(written, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Writes from a sending thread, bypassing the selector, when nothing is queued (the caller holds
+   * this channel's lock, which the selector's {@link #write} also takes, so bytes never interleave).
+   */
+  int writeDirect(ByteBuffer src) throws IOException {
+    int n = socket.write(src);
+    writeCalls.incrementAndGet();
+    if (n > 0) {
+      bytesWritten.addAndGet(n);
+    }
+    return n;
   }
 
   long bytesWritten() {

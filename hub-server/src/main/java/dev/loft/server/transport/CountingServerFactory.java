@@ -9,16 +9,16 @@ import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.drafts.Draft;
 
-/** Creates plain connections and wraps every accepted socket in a {@link CountingChannel}. */
+/** Creates {@link BatchingWebSocketImpl} connections, each socket wrapped in a {@link CountingChannel}. */
 final class CountingServerFactory implements WebSocketServerFactory {
   @Override
   public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
-    return new WebSocketImpl(a, d);
+    return new BatchingWebSocketImpl(a, d);
   }
 
   @Override
   public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> drafts) {
-    return new WebSocketImpl(a, drafts);
+    return new BatchingWebSocketImpl(a, drafts);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.loft.server.transport;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import org.java_websocket.WebSocketImpl;
@@ -34,9 +35,38 @@ final class JwsPeerLink implements PeerLink {
       return false;
     }
     bytesQueued.addAndGet(frame.size());
-    conn.outQueue.add(frame.buffer());
-    server.onWriteDemand(conn); // sets OP_WRITE and wakes the selector; tolerates a cancelled key
+    ReadBatch batch = ReadBatch.current();
+    if (batch != null) {
+      batch.add(this, frame.buffer()); // written when this decoder thread finishes its read
+    } else {
+      writeNow(frame.buffer());
+    }
     return true;
+  }
+
+  /**
+   * Writes {@code buf} from this thread if nothing is queued before it (no selector wake-up, no
+   * extra system call); whatever the socket does not take now, and everything when a backlog
+   * exists, goes to the queue for the selector.
+   */
+  void writeNow(ByteBuffer buf) {
+    synchronized (channel) {
+      if (conn.outQueue.isEmpty()) {
+        if (!conn.isOpen()) {
+          return;
+        }
+        try {
+          channel.writeDirect(buf);
+        } catch (java.io.IOException closed) {
+          return; // the socket is gone; the selector will see it and close the connection
+        }
+        if (!buf.hasRemaining()) {
+          return;
+        }
+      }
+      conn.outQueue.add(buf);
+    }
+    server.onWriteDemand(conn); // sets OP_WRITE and wakes the selector; tolerates a cancelled key
   }
 
   /**
@@ -62,6 +92,16 @@ final class JwsPeerLink implements PeerLink {
   @Override
   public void close(int code, String reason) {
     conn.close(code, reason);
+  }
+
+  @Override
+  public void afterPendingWrites(Runnable action) {
+    ReadBatch batch = ReadBatch.current();
+    if (batch != null) {
+      batch.afterFlush(action);
+    } else {
+      action.run();
+    }
   }
 
   @Override

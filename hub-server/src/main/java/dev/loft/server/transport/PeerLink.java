@@ -32,6 +32,13 @@ public interface PeerLink {
    */
   void evict(int code, String reason);
 
+  /**
+   * Runs {@code action} once everything this thread has sent so far is written or queued: at once,
+   * or, on a decoder thread in the middle of a read, when that read's batch is flushed. An error
+   * frame followed by an eviction must reach the wire before the close.
+   */
+  void afterPendingWrites(Runnable action);
+
   /** Eviction, step two: closes the socket now, close handshake or not. Idempotent. */
   void forceClose(int code, String reason);
 

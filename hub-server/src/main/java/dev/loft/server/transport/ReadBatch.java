@@ -1,0 +1,99 @@
+package dev.loft.server.transport;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The frames a decoder thread produces while it handles one inbound read, grouped by receiver,
+ * so that each receiver gets them in one {@code write} when the read is done: a publisher's read
+ * of ten publishes becomes one write per subscriber, not ten.
+ *
+ * <p>One per decoder thread (thread-local), open only while {@link BatchingWebSocketImpl#decode}
+ * runs; sends from any other thread go out at once.
+ */
+final class ReadBatch {
+  private static final ThreadLocal<ReadBatch> CURRENT = ThreadLocal.withInitial(ReadBatch::new);
+
+  /** Per receiver: one ByteBuffer, or a List of them once a second frame arrives. */
+  private final Map<JwsPeerLink, Object> pending = new IdentityHashMap<>();
+  /** Run after the writes, in order (evictions decided while handling this read). */
+  private final List<Runnable> afterFlush = new ArrayList<>(2);
+  private boolean open;
+
+  /** The open batch of this thread, or null when the thread is not handling a read. */
+  static ReadBatch current() {
+    ReadBatch b = CURRENT.get();
+    return b.open ? b : null;
+  }
+
+  /** Opens this thread's batch; returns null if one is already open (nested decode). */
+  static ReadBatch open() {
+    ReadBatch b = CURRENT.get();
+    if (b.open) {
+      return null;
+    }
+    b.open = true;
+    return b;
+  }
+
+  @SuppressWarnings("unchecked")
+  void add(JwsPeerLink link, ByteBuffer frame) {
+    Object held = pending.get(link);
+    if (held == null) {
+      pending.put(link, frame);
+    } else if (held instanceof ByteBuffer first) {
+      List<ByteBuffer> list = new ArrayList<>(4);
+      list.add(first);
+      list.add(frame);
+      pending.put(link, list);
+    } else {
+      ((List<ByteBuffer>) held).add(frame);
+    }
+  }
+
+  void afterFlush(Runnable action) {
+    afterFlush.add(action);
+  }
+
+  /** Writes every receiver's frames, one buffer per receiver, runs the deferred actions, and closes the batch. */
+  @SuppressWarnings("unchecked")
+  void flush() {
+    try {
+      for (Map.Entry<JwsPeerLink, Object> e : pending.entrySet()) {
+        Object held = e.getValue();
+        ByteBuffer out = held instanceof ByteBuffer single ? single : concat((List<ByteBuffer>) held);
+        e.getKey().writeNow(out);
+      }
+    } finally {
+      pending.clear();
+      open = false;
+      runAfterFlush();
+    }
+  }
+
+  private void runAfterFlush() {
+    if (afterFlush.isEmpty()) {
+      return;
+    }
+    List<Runnable> actions = new ArrayList<>(afterFlush);
+    afterFlush.clear();
+    for (Runnable r : actions) {
+      r.run();
+    }
+  }
+
+  private static ByteBuffer concat(List<ByteBuffer> frames) {
+    int size = 0;
+    for (ByteBuffer f : frames) {
+      size += f.remaining();
+    }
+    ByteBuffer out = ByteBuffer.allocate(size);
+    for (ByteBuffer f : frames) {
+      out.put(f);
+    }
+    return out.flip();
+  }
+}
