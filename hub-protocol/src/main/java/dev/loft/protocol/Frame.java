@@ -61,8 +61,23 @@ public sealed interface Frame {
     }
   }
 
-  /** {@code goodbye}: leave the network; the socket stays open. */
-  record Goodbye(String id, String networkName, JsonElement data) implements Frame {
+  /**
+   * {@code goodbye}: leave the network; the socket stays open. The hub relays it to the rest of the
+   * network with the sender and time stamped, because that (not {@code peer-disconnected}) is what
+   * PeerPigeon's client acts on.
+   */
+  record Goodbye(String id, String fromPeerId, String networkName, JsonElement data, long timestamp)
+      implements Frame {
+    /** A goodbye as a client sends it. */
+    public Goodbye(String id, String networkName, JsonElement data) {
+      this(id, null, networkName, data, 0);
+    }
+
+    /** This goodbye as the hub relays it: sender and time stamped, no request id. */
+    public Goodbye stamped(String from, String network, long now) {
+      return new Goodbye(null, from, network, data, now);
+    }
+
     @Override
     public String type() {
       return FrameTypes.GOODBYE;

@@ -29,7 +29,11 @@ final class FrameFactory {
             raw.timestamp);
       case FrameTypes.GOODBYE:
         return new Frame.Goodbye(
-            id, raw.networkName == null ? null : Validation.networkName(raw.networkName), raw.data);
+            id,
+            raw.fromPeerId,
+            raw.networkName == null ? null : Validation.networkName(raw.networkName),
+            raw.data,
+            raw.timestamp);
       case FrameTypes.PING:
         return new Frame.Ping(raw.data);
       case FrameTypes.CLEANUP:

@@ -26,7 +26,9 @@ final class FrameWriter {
     } else if (frame instanceof Frame.Goodbye f) {
       id(w, f.id());
       data(w, gson, f.data());
+      string(w, FieldNames.FROM_PEER_ID, f.fromPeerId());
       string(w, FieldNames.NETWORK_NAME, f.networkName());
+      timestamp(w, f.timestamp());
     } else if (frame instanceof Frame.Ping f) {
       data(w, gson, f.data());
     } else if (frame instanceof Frame.Cleanup f) {

@@ -123,8 +123,11 @@ class SignalingStaysInsideItsNetworkTest {
       b.announce("n");
       a.expect("peer-discovered");
       b.expect("peer-discovered");
-      b.send(Json.obj("type", "goodbye", "id", "g"));
+      b.send(Json.obj("type", "goodbye", "id", "g", "fromPeerId", "e".repeat(40), "data", Json.obj("peerId", b.id())));
       b.expect("ack");
+      JsonObject relayed = a.expect("goodbye"); // what PeerPigeon's client acts on
+      assertEquals(b.id(), relayed.get("fromPeerId").getAsString());
+      assertEquals("n", relayed.get("networkName").getAsString());
       a.expect("peer-disconnected");
       b.send(Json.obj("type", "ping"));
       JsonObject pong = b.expect("pong");

@@ -147,9 +147,14 @@ final class Router {
     deliverToPeer(peer, s.id(), network, s.targetPeerId(), frame);
   }
 
+  /**
+   * Relays the goodbye to the rest of the network (PeerPigeon's client drops a departed peer only
+   * on {@code goodbye}), then leaves, which also sends {@code peer-disconnected}.
+   */
   private void goodbye(Peer peer, Frame.Goodbye g) {
     String network = peer.network();
     if (network != null) {
+      delivery.toNetwork(network, peer.id(), encode(g.stamped(peer.id(), network, now())));
       leaveNetwork(peer, network);
     }
     ack(peer, g.id(), null);
