@@ -29,8 +29,8 @@ final class CountingChannel implements ByteChannel {
   private final AtomicLong bytesWritten = new AtomicLong();
   private final AtomicLong bytesRead = new AtomicLong();
   private final AtomicLong writeCalls = new AtomicLong();
-  // Selector thread only.
-  private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+  /** Scratch for gathering writes; one per selector thread, not per connection (idle peers cost). */
+  private static final ThreadLocal<ByteBuffer[]> GATHER = ThreadLocal.withInitial(() -> new ByteBuffer[MAX_GATHER]);
 
   CountingChannel(SocketChannel socket, BlockingQueue<ByteBuffer> outQueue) {
     this.socket = socket;
@@ -56,6 +56,7 @@ final class CountingChannel implements ByteChannel {
     if (!src.hasRemaining()) {
       return 0;
     }
+    ByteBuffer[] gather = GATHER.get();
     int count = 1;
     long total = src.remaining();
     gather[0] = src;
