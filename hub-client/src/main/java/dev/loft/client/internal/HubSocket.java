@@ -1,0 +1,208 @@
+package dev.loft.client.internal;
+
+import java.lang.reflect.Field;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.java_websocket.WebSocket;
+import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.exceptions.WebsocketNotConnectedException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.framing.Framedata;
+import org.java_websocket.handshake.ServerHandshake;
+
+/**
+ * One WebSocket connection attempt (Java-WebSocket objects are single-use). Kept out of the public
+ * API; the client sees only {@link SocketListener} callbacks.
+ *
+ * <p>Threads: Java-WebSocket runs a read thread and a write thread per connection. We start the
+ * read thread ourselves (so we name it and can join it) and rename the library's write thread when
+ * the socket opens (through its private field: the library offers no thread factory; without the
+ * field, pinned 1.6.0 has it, the thread merely keeps its library name). Both are daemons and end when the socket closes: the library interrupts the
+ * write thread on close, which closes the TCP socket, which ends the read loop. The library's
+ * connection-lost timer thread is not used (timeout 0); the client pings from its own event thread.
+ *
+ * <p>Locking rule: Java-WebSocket calls back while holding its engine monitor, so {@link #closeGracefully}
+ * and {@link #abort} must never be called while holding the client lock. {@link #trySend} takes no
+ * engine monitor and is safe under the lock.
+ */
+final class HubSocket extends WebSocketClient {
+  /** The library's private write-thread field, to give that thread a useful name; null if absent. */
+  private static final Field WRITE_THREAD = writeThreadField();
+
+  private final SocketListener listener;
+  private final URI hubUri;
+  private final String readThreadName;
+  private final String writeThreadName;
+  private final AtomicBoolean closedReported = new AtomicBoolean();
+  /** Set by {@link #abort}: a read thread that has not started connecting yet will not. */
+  private volatile boolean aborted;
+  /** Started by {@link #start()} from the client lock; read by close paths to join it. */
+  private volatile Thread readThread;
+
+  HubSocket(URI hubUri, URI withPeerId, Duration connectTimeout, SocketListener listener, ClientThreads names) {
+    super(withPeerId, new org.java_websocket.drafts.Draft_6455(), null, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+    this.hubUri = hubUri;
+    this.listener = listener;
+    String base = names.nextName();
+    this.readThreadName = base + "-read";
+    this.writeThreadName = base + "-write";
+    setConnectionLostTimeout(0);
+    setDaemon(true);
+    setTcpNoDelay(true);
+  }
+
+  /** The hub's uri as configured (without the peerId query). */
+  URI hubUri() {
+    return hubUri;
+  }
+
+  /** Starts connecting on a new read thread; returns at once. Call once. */
+  void start() {
+    Thread t = new Thread(this, readThreadName);
+    t.setDaemon(true);
+    readThread = t;
+    t.start();
+  }
+
+  /**
+   * The read thread's body. Whatever way it ends, the library's write thread is stopped too: if we
+   * aborted before the TCP connect finished, the library starts the write thread after its close
+   * callback already ran, and nothing else would ever interrupt it out of its queue wait.
+   */
+  @Override
+  public void run() {
+    try {
+      if (!aborted) {
+        super.run();
+      }
+    } finally {
+      Thread writer = writeThread();
+      if (writer != null) {
+        writer.interrupt();
+      }
+    }
+  }
+
+  /** Queues a text frame; false when the socket is not open (the caller buffers or fails). */
+  boolean trySend(String text) {
+    try {
+      send(text);
+      return true;
+    } catch (WebsocketNotConnectedException e) {
+      return false;
+    }
+  }
+
+  boolean trySendPing() {
+    try {
+      sendPing();
+      return true;
+    } catch (WebsocketNotConnectedException e) {
+      return false;
+    }
+  }
+
+  /** Starts the close handshake; returns at once. Never under the client lock. */
+  void closeGracefully(int code, String reason) {
+    close(code, reason);
+  }
+
+  /**
+   * Drops the connection now, without a handshake: reports {@link SocketListener#onClosed} with
+   * {@code 1006} at once and closes the TCP socket, which also ends a connect still in progress.
+   * Never under the client lock.
+   */
+  void abort(String reason) {
+    aborted = true;
+    closeConnection(CloseFrame.ABNORMAL_CLOSE, reason);
+    Socket raw = getSocket();
+    if (raw != null) {
+      try {
+        raw.close();
+      } catch (java.io.IOException ignored) {
+        // closing anyway
+      }
+    }
+  }
+
+  /** Waits for the read thread (started by us) to end; true when it has. */
+  boolean awaitThreads(Duration timeout) throws InterruptedException {
+    Thread t = readThread;
+    if (t == null || t == Thread.currentThread()) {
+      return t == null;
+    }
+    t.join(Math.max(1, timeout.toMillis()));
+    return !t.isAlive();
+  }
+
+  boolean isReadThread() {
+    return Thread.currentThread() == readThread;
+  }
+
+  // ------------------------------------------------------------------------- library callbacks
+
+  @Override
+  public void onOpen(ServerHandshake handshake) {
+    renameWriteThread();
+    listener.onOpen(this);
+  }
+
+  @Override
+  public void onMessage(String message) {
+    listener.onText(this, message);
+  }
+
+  @Override
+  public void onMessage(ByteBuffer bytes) {
+    // Loft speaks JSON text only; binary frames are ignored.
+  }
+
+  @Override
+  public void onWebsocketPong(WebSocket conn, Framedata f) {
+    listener.onPong(this);
+  }
+
+  @Override
+  public void onClose(int code, String reason, boolean remote) {
+    if (closedReported.compareAndSet(false, true)) {
+      listener.onClosed(this, code, reason == null ? "" : reason, remote);
+    }
+  }
+
+  @Override
+  public void onError(Exception ex) {
+    listener.onTransportError(this, ex);
+  }
+
+  private void renameWriteThread() {
+    Thread writer = writeThread();
+    if (writer != null) {
+      writer.setName(writeThreadName);
+    }
+  }
+
+  /** The library's write thread, or null if not started (or the field is gone in a new version). */
+  private Thread writeThread() {
+    if (WRITE_THREAD == null) {
+      return null;
+    }
+    try {
+      return WRITE_THREAD.get(this) instanceof Thread t ? t : null;
+    } catch (IllegalAccessException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static Field writeThreadField() {
+    try {
+      Field f = WebSocketClient.class.getDeclaredField("writeThread");
+      f.setAccessible(true);
+      return f.getType() == Thread.class ? f : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+}

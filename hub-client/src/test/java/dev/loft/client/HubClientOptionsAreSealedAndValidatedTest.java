@@ -1,0 +1,54 @@
+package dev.loft.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import dev.loft.protocol.PeerIds;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Guards option handling: bad values refused at build time, built options immutable. */
+class HubClientOptionsAreSealedAndValidatedTest {
+
+  @Test
+  void defaultsAreFilledIn() {
+    HubClientOptions o = HubClientOptions.builder().uri("ws://127.0.0.1:3000/").build();
+    assertTrue(PeerIds.isValid(o.peerId()));
+    assertEquals("global", o.networkName());
+    assertEquals(HubClientOptions.DEFAULT_RECONNECT, o.reconnectPolicy());
+    assertNotEquals(o.peerId(), HubClientOptions.builder().uri("ws://127.0.0.1:3000/").build().peerId());
+  }
+
+  @Test
+  void aBuiltBuilderIsSealed() {
+    HubClientOptions.Builder b = HubClientOptions.builder().uri("ws://h:1/");
+    b.build();
+    assertThrows(IllegalStateException.class, () -> b.networkName("x"));
+    assertThrows(IllegalStateException.class, b::build);
+  }
+
+  @Test
+  void announceDataCannotBeChangedAfterBuilding() {
+    JsonObject data = new JsonObject();
+    data.addProperty("a", 1);
+    HubClientOptions o = HubClientOptions.builder().uri("ws://h:1/").announceData(data).build();
+    data.addProperty("a", 2);
+    o.announceData().addProperty("a", 3);
+    assertEquals(1, o.announceData().get("a").getAsInt());
+  }
+
+  @Test
+  void badValuesAreRefused() {
+    assertThrows(IllegalStateException.class, () -> HubClientOptions.builder().build());
+    assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().uri("http://h/"));
+    assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().uri("ws://h/?peerId=abc"));
+    assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().peerId("xyz"));
+    assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().networkName(""));
+    assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().requestTimeout(Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().maxPendingRequests(0));
+    assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().pingInterval(Duration.ofSeconds(-1)));
+  }
+}
