@@ -31,13 +31,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operators' HTTP surface, on its own port (the JDK's HttpServer, one thread):
+ * The operators' HTTP surface, on its own port (the JDK's HttpServer, {@link #THREADS} threads):
  * {@code GET /health}, {@code GET /stats}, {@code GET /metrics} open; {@code GET /peers},
  * {@code DELETE /peers/{id}}, {@code POST /publish} with {@code Authorization: Bearer <token>}.
  */
 public final class AdminServer {
   private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+  /** Handler threads: one slow or stalled client must not hold up /health for everyone. */
+  public static final int THREADS = 4;
+  /** Seconds a request may take to arrive before the JDK's HttpServer drops it. */
+  public static final int MAX_REQUEST_SECONDS = 10;
+
+  static {
+    // The JDK's HttpServer reads this JVM-wide setting once; without it a client that sends half
+    // a request holds a handler thread forever. An operator's own -D value wins.
+    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+      System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+    }
+  }
   private static final int MAX_PEERS_LISTED = 10_000;
   private static final long GC_MIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -63,7 +75,7 @@ public final class AdminServer {
     } catch (IOException e) {
       throw new IllegalStateException("cannot bind the admin port " + config.adminPort() + ": " + e.getMessage(), e);
     }
-    this.executor = Executors.newSingleThreadExecutor(threads);
+    this.executor = Executors.newFixedThreadPool(THREADS, threads);
     http.setExecutor(executor);
     http.createContext("/", this::handle);
   }

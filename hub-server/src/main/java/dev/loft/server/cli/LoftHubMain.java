@@ -116,8 +116,17 @@ public final class LoftHubMain implements Callable<Integer> {
   @Option(names = "--admin-publish-per-second", description = "Admin publishes per second (429 above).")
   int adminPublishPerSecond = HubConfig.DEFAULT_ADMIN_PUBLISH_PER_SECOND;
 
-  @Option(names = "--log-level", description = "Level for Loft's loggers: ERROR, WARN, INFO, DEBUG, TRACE.")
-  String logLevel = "INFO";
+  @Option(names = "--write-stall-check", description = "How often queued-but-unscheduled writes are re-requested.")
+  Duration writeStallCheck = HubConfig.DEFAULT_WRITE_STALL_CHECK;
+
+  @Option(names = "--max-listeners-per-type", description = "Bus listener cap per event type.")
+  int maxListenersPerType = dev.loft.bus.EventBus.DEFAULT_MAX_LISTENERS_PER_TYPE;
+
+  /** Levels for Loft's loggers. */
+  enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
+
+  @Option(names = "--log-level", description = "Level for Loft's loggers: ${COMPLETION-CANDIDATES}.")
+  LogLevel logLevel = LogLevel.INFO;
 
   HubConfig toConfig() {
     return HubConfig.builder()
@@ -149,6 +158,8 @@ public final class LoftHubMain implements Callable<Integer> {
         .decoderThreads(decoderThreads)
         .adminMaxBodyBytes(adminMaxBodyBytes)
         .adminPublishPerSecond(adminPublishPerSecond)
+        .writeStallCheck(writeStallCheck)
+        .maxListenersPerType(maxListenersPerType)
         .build();
   }
 
@@ -198,9 +209,9 @@ public final class LoftHubMain implements Callable<Integer> {
     return 0;
   }
 
-  private static void setLogLevel(String level) {
+  private static void setLogLevel(LogLevel level) {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
-      ctx.getLogger("dev.loft").setLevel(Level.toLevel(level, Level.INFO));
+      ctx.getLogger("dev.loft").setLevel(Level.toLevel(level.name()));
     }
   }
 

@@ -257,9 +257,9 @@ public final class HubCore implements TransportHandler {
   }
 
   /**
-   * Evicts {@code peer}: drops its backlog at once and sends the close frame with {@code code}
-   * ahead of it, then closes the socket after {@link #EVICTION_LINGER} whether or not the peer
-   * answered (a peer that does not read never will). Runs on the housekeeper: the caller may be
+   * Evicts {@code peer}: sends the close frame with {@code code} (for slow and shed peers ahead of
+   * their backlog, which is dropped at once), then closes the socket after {@link
+   * #EVICTION_LINGER} whether or not the peer answered (a peer that does not read never will). Runs on the housekeeper: the caller may be
    * sending to this peer from inside another peer's close callback, and the library's close takes
    * the connection's lock. Returns true for the one call that started the eviction.
    */
@@ -271,13 +271,18 @@ public final class HubCore implements TransportHandler {
     // After what this thread already sent (e.g. the error frame that explains the eviction).
     link.afterPendingWrites(() -> {
       try {
-        housekeeper.execute(() -> link.evict(code, reason));
+        housekeeper.execute(() -> link.evict(code, reason, dropsBacklog(code)));
         housekeeper.schedule(() -> link.forceClose(code, reason), EVICTION_LINGER.toMillis(), TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException stopping) {
         link.forceClose(code, reason);
       }
     });
     return true;
+  }
+
+  /** Only a peer that is not reading loses what is queued for it; others get it before the close. */
+  private static boolean dropsBacklog(int code) {
+    return code == CloseCodes.SLOW_CONSUMER || code == CloseCodes.SHED_UNDER_PRESSURE;
   }
 
   /** Closes {@code peer} on an operator's request (admin API). */

@@ -105,8 +105,10 @@ final class JwsPeerLink implements PeerLink {
   }
 
   @Override
-  public void evict(int code, String reason) {
-    dropBacklogBehindHead();
+  public void evict(int code, String reason, boolean dropBacklog) {
+    if (dropBacklog) {
+      dropBacklogBehindHead();
+    }
     conn.close(code, reason); // sets CLOSING: the library's own senders stop queueing
   }
 

@@ -26,11 +26,13 @@ public interface PeerLink {
   void close(int code, String reason);
 
   /**
-   * Eviction, step one: drops the queued backlog (all but a frame already half written, which must
-   * finish or the stream would be corrupt) and queues the close frame right behind it, so a peer
-   * that still reads learns the code. Call from a thread that holds no lock of the hub's.
+   * Eviction, step one: queues the close frame. With {@code dropBacklog} (a peer that is not
+   * reading) everything queued before it is dropped first (all but a frame already half written,
+   * which must finish or the stream would be corrupt), so the close goes out next and the memory
+   * is freed now; otherwise the close follows the backlog. Call from a thread that holds no lock
+   * of the hub's.
    */
-  void evict(int code, String reason);
+  void evict(int code, String reason, boolean dropBacklog);
 
   /**
    * Runs {@code action} once everything this thread has sent so far is written or queued: at once,
