@@ -139,8 +139,10 @@ public final class HubCore implements TransportHandler {
       return;
     }
     link.attach(peer);
-    if (replaced[0] != null && evict(replaced[0], CloseCodes.REPLACED, "Replaced by a new connection")) {
+    if (replaced[0] != null) {
+      // The stale holder may already be closing (then this evict is a no-op): count it either way.
       counters.replaced.increment();
+      evict(replaced[0], CloseCodes.REPLACED, "Replaced by a new connection");
     }
     peer.send(OutboundFrame.text(codec.encode(new Frame.Connected(peerId, System.currentTimeMillis()))));
     scheduleGraceCheck(peer);
