@@ -12,8 +12,6 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
 
 /**
  * The one codec for every frame, both directions. Thread-safe and stateless apart from its limits.
@@ -79,7 +77,7 @@ public final class FrameCodec {
   }
 
   private void readEnvelope(String text, RawFrame raw) throws IOException, ProtocolException {
-    JsonReader reader = new JsonReader(new StringReader(text));
+    JsonReader reader = new JsonReader(new TextBuffers.StringSource(text));
     reader.setLenient(false);
     JsonToken first = reader.peek();
     if (first != JsonToken.BEGIN_OBJECT) {
@@ -253,7 +251,7 @@ public final class FrameCodec {
 
   /** Writes one frame as JSON text. Never fails for a frame built through the records. */
   public String encode(Frame frame) {
-    StringWriter out = new StringWriter(128);
+    TextBuffers.StringSink out = new TextBuffers.StringSink(256);
     try (JsonWriter writer = new JsonWriter(out)) {
       writer.setHtmlSafe(false);
       writer.setSerializeNulls(false);
@@ -261,7 +259,7 @@ public final class FrameCodec {
       FrameWriter.writeFields(frame, writer, GSON);
       writer.endObject();
     } catch (IOException e) {
-      throw new IllegalStateException("writing to a StringWriter failed", e);
+      throw new IllegalStateException("writing to memory failed", e);
     }
     return out.toString();
   }
