@@ -1,0 +1,83 @@
+package dev.loft.stress;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Reads the hub's admin HTTP API. */
+final class AdminClient {
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
+  private volatile String base;
+
+  AdminClient(String base) {
+    this.base = strip(base);
+  }
+
+  void base(String value) {
+    base = strip(value);
+  }
+
+  String base() {
+    return base;
+  }
+
+  private static String strip(String b) {
+    return b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
+  }
+
+  /** GET /stats (with {@code gc=true}, the hub runs a full GC first so heap is the live set). */
+  JsonObject stats(boolean gc) throws IOException {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(base + "/stats" + (gc ? "?gc=true" : "")))
+            .timeout(Duration.ofSeconds(gc ? 60 : 10))
+            .GET()
+            .build();
+    try {
+      HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+      if (resp.statusCode() != 200) {
+        throw new IOException("GET /stats answered " + resp.statusCode());
+      }
+      JsonElement json = JsonParser.parseString(resp.body());
+      return json.getAsJsonObject();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (RuntimeException e) {
+      throw new IOException("bad /stats answer: " + e.getMessage(), e);
+    }
+  }
+
+  /** GET /stats?gc=true twice (a second collection settles finalizers and soft references). */
+  JsonObject statsAfterGc() throws IOException {
+    stats(true);
+    return stats(true);
+  }
+
+  boolean healthy() {
+    try {
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create(base + "/health")).timeout(Duration.ofSeconds(2)).GET().build();
+      return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  static long num(JsonObject stats, String field) {
+    if (stats == null) {
+      return -1;
+    }
+    JsonElement e = stats.get(field);
+    return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() ? e.getAsLong() : -1;
+  }
+}

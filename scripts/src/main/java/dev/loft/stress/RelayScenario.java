@@ -1,0 +1,226 @@
+package dev.loft.stress;
+
+import com.google.gson.JsonObject;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** relay: P pairs exchange offer/answer round trips through the hub, W outstanding per pair. */
+@Command(name = "relay", mixinStandardHelpOptions = true,
+    description = "P pairs exchanging offer/answer round trips (window W per pair); round trips/s,"
+        + " latency percentiles, hub CPU-seconds per million relayed messages.")
+final class RelayScenario extends Scenario {
+  @Option(names = "--pairs", defaultValue = "200", description = "Pairs (default: ${DEFAULT-VALUE}).")
+  int pairs;
+
+  @Option(names = "--window", defaultValue = "2", description = "Offers in flight per pair (default: ${DEFAULT-VALUE}).")
+  int window;
+
+  @Option(names = "--duration", defaultValue = "20", description = "Measured seconds (default: ${DEFAULT-VALUE}).")
+  double duration;
+
+  @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured seconds first (default: ${DEFAULT-VALUE}).")
+  double warmup;
+
+  @Option(names = "--payload", defaultValue = "100", description = "Bytes of filler in each signal's data (default: ${DEFAULT-VALUE}).")
+  int payload;
+
+  @Option(names = "--rate-per-peer", defaultValue = "190",
+      description = "Max frames/s each peer sends, to stay under the hub's default rate limit of 200/s;"
+          + " 0 = unpaced (raise the hub's --rate-limit-per-second then) (default: ${DEFAULT-VALUE}).")
+  double ratePerPeer;
+
+  private final AtomicLong roundTrips = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
+  private final AtomicLong closedEarly = new AtomicLong();
+  private final Histogram rtt = histogram();
+  private volatile boolean measuring;
+  private volatile boolean stop;
+  private volatile String lastError;
+  private String pad;
+
+  @Override
+  String name() {
+    return "relay";
+  }
+
+  private static final class Pair {
+    Peer a;
+    Peer b;
+    long nextSendNanos;
+    final CountDownLatch discovered = new CountDownLatch(1);
+  }
+
+  @Override
+  void run() throws Exception {
+    pad = Bytes.pad(payload);
+    JsonObject before = statsGc();
+    report.hub("before", snapshot(before));
+    Pair[] ps = new Pair[pairs];
+    CountDownLatch ready = new CountDownLatch(2 * pairs);
+    CountDownLatch discovered = new CountDownLatch(pairs);
+    for (int i = 0; i < pairs; i++) {
+      Pair pair = new Pair();
+      ps[i] = pair;
+      String net = "relay-" + tag + "-" + i;
+      pair.a = new Peer(i, net, true, new Peer.Handler() {
+        @Override
+        public void onReady(Peer p) {
+          ready.countDown();
+        }
+
+        @Override
+        public void onFrame(Peer p, int type, byte[] b, int off, int len) {
+          if (type == Bytes.ANSWER) {
+            long t = Bytes.longAfter(b, off, len, Bytes.LTNS_KEY);
+            if (measuring) {
+              record(rtt, (System.nanoTime() - t) / 1000);
+              roundTrips.incrementAndGet();
+            }
+            sendOffer(pair);
+          } else if (type == Bytes.PEER_DISCOVERED) {
+            if (pair.discovered.getCount() > 0 && Bytes.indexOf(b, off, len, Bytes.ascii(pair.b.id)) >= 0) {
+              pair.discovered.countDown();
+              discovered.countDown();
+            }
+          } else if (type == Bytes.ERROR && !stop) {
+            errors.incrementAndGet();
+            lastError = Bytes.text(b, off, Math.min(len, 300));
+          }
+        }
+
+        @Override
+        public void onClosed(Peer p, int code, String reason, boolean remote) {
+          if (!stop) {
+            closedEarly.incrementAndGet();
+            lastError = "closed " + code + " " + reason;
+          }
+        }
+      });
+      pair.b = new Peer(i, net, true, new Peer.Handler() {
+        @Override
+        public void onReady(Peer p) {
+          ready.countDown();
+        }
+
+        @Override
+        public void onFrame(Peer p, int type, byte[] b, int off, int len) {
+          if (type == Bytes.OFFER) {
+            long t = Bytes.longAfter(b, off, len, Bytes.LTNS_KEY);
+            p.send("{\"type\":\"answer\",\"targetPeerId\":\"" + pair.a.id + "\",\"networkName\":\"" + p.network
+                + "\",\"data\":{\"ltns\":" + t + ",\"pad\":\"" + pad + "\"}}");
+          } else if (type == Bytes.ERROR && !stop) {
+            errors.incrementAndGet();
+            lastError = Bytes.text(b, off, Math.min(len, 300));
+          }
+        }
+
+        @Override
+        public void onClosed(Peer p, int code, String reason, boolean remote) {
+          if (!stop) {
+            closedEarly.incrementAndGet();
+            lastError = "closed " + code + " " + reason;
+          }
+        }
+      });
+      pair.a.connect(engine, hub.wsUrl());
+      pair.b.connect(engine, hub.wsUrl());
+    }
+    status(() -> String.format("pairs %d ready %d", pairs, 2 * pairs - ready.getCount()));
+    if (!await(ready, 60_000) || !await(discovered, 30_000)) {
+      throw new IllegalStateException("pairs did not connect and discover each other: ready missing "
+          + ready.getCount() + ", discovery missing " + discovered.getCount()
+          + (lastError == null ? "" : "; last error " + lastError));
+    }
+    long tStart = System.nanoTime();
+    status(() -> {
+      double s = Math.max(0.001, (System.nanoTime() - tStart) / 1e9 - warmup);
+      return String.format("%s %s round trips (%s/s) errors %d", measuring ? "measuring" : "warming up",
+          Fmt.n(roundTrips.get()), Fmt.n((long) (roundTrips.get() / s)), errors.get());
+    });
+    sampler.mark("load");
+    for (Pair pair : ps) {
+      for (int w = 0; w < window; w++) {
+        sendOffer(pair);
+      }
+    }
+    hold(warmup);
+    JsonObject s0 = stats();
+    long rt0 = roundTrips.get();
+    long n0 = System.nanoTime();
+    measuring = true;
+    sampler.mark("measure");
+    hold(duration);
+    JsonObject s1 = stats();
+    long n1 = System.nanoTime();
+    long rt1 = roundTrips.get();
+    measuring = false;
+    stop = true;
+    sampler.mark("stop");
+
+    double secs = (n1 - n0) / 1e9;
+    long rts = rt1 - rt0;
+    long relayed = 2 * rts;
+    double cpu = (num(s1, "processCpuNanos") - num(s0, "processCpuNanos")) / 1e9;
+    double cpuPerM = relayed == 0 ? Double.NaN : cpu / (relayed / 1e6);
+    for (Pair pair : ps) {
+      pair.a.close();
+      pair.b.close();
+    }
+    awaitHub(() -> engine.live() == 0, 10_000);
+    JsonObject after = stats();
+    report.hub("after", snapshot(after));
+
+    report.result("roundTrips", rts);
+    report.result("seconds", secs);
+    report.result("roundTripsPerSecond", rts / secs);
+    report.result("relayedMessagesPerSecond", relayed / secs);
+    report.result("hubCpuSeconds", cpu);
+    report.result("hubCpuPercent", cpu / secs * 100);
+    report.result("hubCpuSecondsPerMillionRelayed", cpuPerM);
+    report.result("hubCpuSecondsPerMillionRoundTrips", rts == 0 ? null : cpu / (rts / 1e6));
+    report.result("errors", errors.get());
+    report.result("closedEarly", closedEarly.get());
+    report.result("hubFramesInDelta", num(s1, "framesIn") - num(s0, "framesIn"));
+    report.result("hubFramesOutDelta", num(s1, "framesOut") - num(s0, "framesOut"));
+    report.latency("roundTrip", rtt);
+    report.line(String.format("%d pairs, window %d, %d-byte filler, pacing %s: %s round trips/s (%s relayed messages/s)",
+        pairs, window, payload, ratePerPeer > 0 ? ratePerPeer + " frames/s per peer" : "none",
+        Fmt.n((long) (rts / secs)), Fmt.n((long) (relayed / secs))));
+    report.line("round-trip latency: " + Report.latencyText(rtt));
+    report.line(String.format("hub CPU %.1f%% of one core: %.2f CPU-s per 1M relayed messages", cpu / secs * 100, cpuPerM));
+    report.check("round trips happened", rts > 0, Fmt.n(rts) + " round trips");
+    report.check("no errors", errors.get() == 0, errors.get() + " error frames" + (lastError == null ? "" : "; last " + lastError));
+    report.check("no peer closed during the run", closedEarly.get() == 0, closedEarly.get() + " closed");
+  }
+
+  private void sendOffer(Pair pair) {
+    if (stop) {
+      return;
+    }
+    if (ratePerPeer > 0) {
+      long now = System.nanoTime();
+      long interval = (long) (1e9 / ratePerPeer);
+      long at;
+      synchronized (pair) {
+        at = Math.max(now, pair.nextSendNanos);
+        pair.nextSendNanos = at + interval;
+      }
+      if (at - now > 1_000_000) {
+        engine.schedule((at - now) / 1_000_000, () -> doSendOffer(pair));
+        return;
+      }
+    }
+    doSendOffer(pair);
+  }
+
+  private void doSendOffer(Pair pair) {
+    if (stop) {
+      return;
+    }
+    pair.a.send("{\"type\":\"offer\",\"targetPeerId\":\"" + pair.b.id + "\",\"networkName\":\"" + pair.a.network
+        + "\",\"data\":{\"ltns\":" + System.nanoTime() + ",\"pad\":\"" + pad + "\"}}");
+  }
+}
