@@ -44,6 +44,15 @@ final class JwsPeerLink implements PeerLink {
     return true;
   }
 
+  /** Hands {@code buf} to the selector thread, which writes it (gathered with what follows). */
+  void enqueue(ByteBuffer buf) {
+    if (!conn.isOpen()) {
+      return;
+    }
+    conn.outQueue.add(buf);
+    server.onWriteDemand(conn);
+  }
+
   /**
    * Writes {@code buf} from this thread if nothing is queued before it (no selector wake-up, no
    * extra system call); whatever the socket does not take now, and everything when a backlog
