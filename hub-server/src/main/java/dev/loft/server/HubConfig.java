@@ -43,6 +43,10 @@ public final class HubConfig {
   public static final int DEFAULT_DECODER_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
   public static final int DEFAULT_ADMIN_MAX_BODY_BYTES = 64 * 1024;
   public static final int DEFAULT_ADMIN_PUBLISH_PER_SECOND = 50;
+  /** A connection must complete its WebSocket handshake within this time (slowloris guard). */
+  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+  /** Accepted connections still in their handshake, at most; more are closed at accept. */
+  public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 1_024;
 
   private final String host;
   private final int port;
@@ -74,6 +78,8 @@ public final class HubConfig {
   private final int adminMaxBodyBytes;
   private final int adminPublishPerSecond;
   private final int maxListenersPerType;
+  private final Duration handshakeTimeout;
+  private final int maxPendingHandshakes;
   private final LongSupplier ticker;
 
   private HubConfig(Builder b) {
@@ -107,6 +113,8 @@ public final class HubConfig {
     adminMaxBodyBytes = b.adminMaxBodyBytes;
     adminPublishPerSecond = b.adminPublishPerSecond;
     maxListenersPerType = b.maxListenersPerType;
+    handshakeTimeout = b.handshakeTimeout;
+    maxPendingHandshakes = b.maxPendingHandshakes;
     ticker = b.ticker;
   }
 
@@ -150,6 +158,8 @@ public final class HubConfig {
   public int adminMaxBodyBytes() { return adminMaxBodyBytes; }
   public int adminPublishPerSecond() { return adminPublishPerSecond; }
   public int maxListenersPerType() { return maxListenersPerType; }
+  public Duration handshakeTimeout() { return handshakeTimeout; }
+  public int maxPendingHandshakes() { return maxPendingHandshakes; }
   /** Monotonic nanoseconds; injected by tests so that time-based limits need no sleeping. */
   public LongSupplier ticker() { return ticker; }
 
@@ -185,6 +195,8 @@ public final class HubConfig {
     private int adminMaxBodyBytes = DEFAULT_ADMIN_MAX_BODY_BYTES;
     private int adminPublishPerSecond = DEFAULT_ADMIN_PUBLISH_PER_SECOND;
     private int maxListenersPerType = EventBus.DEFAULT_MAX_LISTENERS_PER_TYPE;
+    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
     private LongSupplier ticker = System::nanoTime;
 
     private Builder() {}
@@ -220,6 +232,8 @@ public final class HubConfig {
       adminMaxBodyBytes = c.adminMaxBodyBytes;
       adminPublishPerSecond = c.adminPublishPerSecond;
       maxListenersPerType = c.maxListenersPerType;
+      handshakeTimeout = c.handshakeTimeout;
+      maxPendingHandshakes = c.maxPendingHandshakes;
       ticker = c.ticker;
     }
 
@@ -259,6 +273,8 @@ public final class HubConfig {
     public Builder adminMaxBodyBytes(int v) { adminMaxBodyBytes = atLeast("adminMaxBodyBytes", v, 256); return this; }
     public Builder adminPublishPerSecond(int v) { adminPublishPerSecond = atLeast("adminPublishPerSecond", v, 1); return this; }
     public Builder maxListenersPerType(int v) { maxListenersPerType = atLeast("maxListenersPerType", v, 1); return this; }
+    public Builder handshakeTimeout(Duration v) { handshakeTimeout = positive("handshakeTimeout", v); return this; }
+    public Builder maxPendingHandshakes(int v) { maxPendingHandshakes = atLeast("maxPendingHandshakes", v, 1); return this; }
     public Builder ticker(LongSupplier v) { ticker = Objects.requireNonNull(v, "ticker"); return this; }
 
     public HubConfig build() {

@@ -8,7 +8,9 @@ import dev.loft.server.core.HubCore;
 import dev.loft.server.core.HubCounters;
 import dev.loft.server.core.Peer;
 import dev.loft.server.events.HubEvents;
+import dev.loft.server.monitor.FileDescriptors;
 import dev.loft.server.monitor.MemoryMonitor;
+import dev.loft.server.transport.HandshakeGuard;
 import dev.loft.server.monitor.ProcessMemory;
 import dev.loft.server.transport.WebSocketTransport;
 import java.net.InetSocketAddress;
@@ -48,7 +50,14 @@ public final class HubServer implements AutoCloseable {
   private final HubCore core;
   private final WebSocketTransport transport;
   private final MemoryMonitor memoryMonitor;
+  private final HandshakeGuard handshakes;
   private final long createdAtNanos = System.nanoTime();
+  /** Consecutive refused listener probes; three mean the listener is gone. */
+  private int listenerProbeFailures;
+  private volatile boolean listening = true;
+
+  /** How often the listener is probed (a plain TCP connect to it). */
+  public static final long LISTENER_PROBE_MILLIS = 5_000;
 
   // Guarded by this.
   private State state = State.NEW;
@@ -63,8 +72,8 @@ public final class HubServer implements AutoCloseable {
    * @param fatalHandler called after the hub has cleaned up following an uncaught error on one of
    *     its threads; the command line uses it to exit non-zero. Null just logs.
    */
-  public HubServer(HubConfig config, Consumer<Throwable> fatalHandler) {
-    this.config = config;
+  public HubServer(HubConfig requested, Consumer<Throwable> fatalHandler) {
+    this.config = withinFileDescriptorLimit(requested);
     this.fatalHandler = fatalHandler;
     this.housekeeper = new ScheduledThreadPoolExecutor(1, NamedThreads.of("housekeeper", this::onUncaught));
     housekeeper.setRemoveOnCancelPolicy(true); // cancelled grace timers must not pin closed peers
@@ -78,12 +87,29 @@ public final class HubServer implements AutoCloseable {
             .build();
     this.core = new HubCore(config, bus, housekeeper);
     coreRef[0] = core;
+    HubCounters counters = core.counters();
+    this.handshakes = new HandshakeGuard(
+        config.maxPendingHandshakes(),
+        config.handshakeTimeout().toNanos(),
+        config.ticker(),
+        new HandshakeGuard.Listener() {
+          @Override
+          public void handshakeTimedOut() {
+            counters.handshakeTimeouts.increment();
+          }
+
+          @Override
+          public void rejectedTooManyPending() {
+            counters.rejectedPendingHandshakes.increment();
+          }
+        });
     this.transport =
         new WebSocketTransport(
             new InetSocketAddress(config.host(), config.port()),
             config.decoderThreads(),
             config.maxFrameBytes(),
             (int) Math.max(1, config.connectionLostTimeout().toSeconds()),
+            handshakes,
             core);
     this.memoryMonitor =
         new MemoryMonitor(
@@ -112,6 +138,8 @@ public final class HubServer implements AutoCloseable {
       transport.start(START_TIMEOUT_MILLIS);
       schedulePeriodic(memoryMonitor, config.monitorInterval().toMillis());
       schedulePeriodic(core::kickStalledWrites, config.writeStallCheck().toMillis());
+      schedulePeriodic(handshakes::sweep, Math.max(50, Math.min(1_000, config.handshakeTimeout().toMillis() / 2)));
+      schedulePeriodic(this::probeListener, LISTENER_PROBE_MILLIS);
       metrics = new HubMetrics(this);
       if (config.adminPort() >= 0) {
         admin = new AdminServer(this, config, metrics, NamedThreads.of("admin", this::onUncaught));
@@ -144,6 +172,39 @@ public final class HubServer implements AutoCloseable {
         periodMillis,
         periodMillis,
         TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Caps max peers below the process's open-file limit: Java-WebSocket 1.6.0 closes its listener
+   * for good when an accept fails for lack of descriptors, so the hub must never get there.
+   */
+  private static HubConfig withinFileDescriptorLimit(HubConfig requested) {
+    long limit = FileDescriptors.max();
+    int capacity = FileDescriptors.peerCapacity(limit, requested.maxPendingHandshakes());
+    if (requested.maxPeers() <= capacity) {
+      return requested;
+    }
+    LOG.warn("max peers lowered from {} to {}: the process may open {} files "
+        + "(raise `ulimit -n` for more peers)", requested.maxPeers(), capacity, limit);
+    return requested.toBuilder().maxPeers(capacity).build();
+  }
+
+  /** The listener died (three refused probes in a row): unhealthy, and fatal for the process. */
+  private void probeListener() {
+    if (transport.isListening()) {
+      listenerProbeFailures = 0;
+      return;
+    }
+    if (++listenerProbeFailures >= 3 && listening) {
+      listening = false;
+      onUncaught(Thread.currentThread(), new IllegalStateException(
+          "the WebSocket listener on port " + port() + " refuses connections (out of file descriptors?)"));
+    }
+  }
+
+  /** False once the WebSocket listener was found dead. */
+  public boolean isListening() {
+    return listening;
   }
 
   /**
@@ -233,6 +294,7 @@ public final class HubServer implements AutoCloseable {
 
   // ------------------------------------------------------------------------------ accessors
 
+  /** The configuration in force: as given, except max peers capped by the open-file limit. */
   public HubConfig config() {
     return config;
   }
@@ -305,15 +367,19 @@ public final class HubServer implements AutoCloseable {
         c.replaced.sum(),
         c.closedTooBig.sum(),
         c.reapedSilent.sum(),
+        c.handshakeTimeouts.sum(),
         c.rejectedMaxPeers.sum(),
         c.rejectedPerAddress.sum(),
         c.rejectedBadPeerId.sum(),
         c.rejectedDuplicate.sum(),
         c.rejectedPressure.sum(),
+        c.rejectedPendingHandshakes.sum(),
         c.topicLimitHits.sum(),
         c.networkLimitHits.sum(),
         c.discoveryCapped.sum(),
         c.dedupeHits.sum(),
+        listening,
+        config.maxPeers(),
         ProcessMemory.heapUsed(),
         ProcessMemory.heapMax(),
         ProcessMemory.rss(),

@@ -36,18 +36,23 @@ public record HubStats(
     long replaced,
     long closedTooBig,
     long reapedSilent,
+    long handshakeTimeouts,
     // counters: connections refused at the handshake, by reason
     long rejectedMaxPeers,
     long rejectedPerAddress,
     long rejectedBadPeerId,
     long rejectedDuplicate,
     long rejectedPressure,
+    long rejectedPendingHandshakes,
     // counters: bounds hit that refuse a request but keep the peer
     long topicLimitHits,
     long networkLimitHits,
     long discoveryCapped,
     long dedupeHits,
     // process
+    // the WebSocket listener answers connections (false: it died, e.g. out of file descriptors)
+    boolean listening,
+    int maxPeersEffective,
     long heapUsedBytes,
     long heapMaxBytes,
     long rssBytes,

@@ -143,8 +143,9 @@ public final class AdminServer {
   private void health(HttpExchange ex) throws IOException {
     JsonObject body = new JsonObject();
     boolean pressure = hub.core().memoryPressure();
-    boolean ok = hub.isRunning() && !stopping && !pressure;
-    body.addProperty("status", ok ? "ok" : stopping ? "stopping" : pressure ? "memory-pressure" : "down");
+    boolean ok = hub.isRunning() && hub.isListening() && !stopping && !pressure;
+    body.addProperty("status", ok ? "ok" : stopping ? "stopping" : pressure ? "memory-pressure"
+        : !hub.isListening() ? "listener-down" : "down");
     body.addProperty("peers", hub.core().registry().size());
     json(ex, ok ? 200 : 503, body);
   }

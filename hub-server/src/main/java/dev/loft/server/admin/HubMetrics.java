@@ -52,6 +52,9 @@ public final class HubMetrics implements AutoCloseable {
     counter("loft_replaced", "Stale connections replaced by a new one with the same id (4004)", HubStats::replaced);
     counter("loft_closed_too_big", "Connections closed for an oversized frame (1009)", HubStats::closedTooBig);
     counter("loft_reaped_silent", "Peers closed by the heartbeat: no pong in time (1006)", HubStats::reapedSilent);
+    counter("loft_handshake_timeouts", "Connections closed for not completing the handshake in time", HubStats::handshakeTimeouts);
+    counter("loft_rejected_pending_handshakes", "Connections closed at accept: too many handshakes pending", HubStats::rejectedPendingHandshakes);
+    gauge("loft_listening", "1 while the WebSocket listener accepts connections", s -> s.listening() ? 1 : 0);
     counter("loft_rejected_max_peers", "Handshakes refused: hub full", HubStats::rejectedMaxPeers);
     counter("loft_rejected_per_address", "Handshakes refused: address full", HubStats::rejectedPerAddress);
     counter("loft_rejected_bad_peer_id", "Handshakes refused: bad peer id", HubStats::rejectedBadPeerId);

@@ -122,6 +122,12 @@ public final class LoftHubMain implements Callable<Integer> {
   @Option(names = "--max-listeners-per-type", description = "Bus listener cap per event type.")
   int maxListenersPerType = dev.loft.bus.EventBus.DEFAULT_MAX_LISTENERS_PER_TYPE;
 
+  @Option(names = "--handshake-timeout", description = "Time a connection has to complete its WebSocket handshake.")
+  Duration handshakeTimeout = HubConfig.DEFAULT_HANDSHAKE_TIMEOUT;
+
+  @Option(names = "--max-pending-handshakes", description = "Connections still in their handshake, at most (more are closed at accept).")
+  int maxPendingHandshakes = HubConfig.DEFAULT_MAX_PENDING_HANDSHAKES;
+
   /** Levels for Loft's loggers. */
   enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
 
@@ -160,6 +166,8 @@ public final class LoftHubMain implements Callable<Integer> {
         .adminPublishPerSecond(adminPublishPerSecond)
         .writeStallCheck(writeStallCheck)
         .maxListenersPerType(maxListenersPerType)
+        .handshakeTimeout(handshakeTimeout)
+        .maxPendingHandshakes(maxPendingHandshakes)
         .build();
   }
 

@@ -23,6 +23,8 @@ public final class HubCounters {
   public final LongAdder replaced = new LongAdder();
   public final LongAdder closedTooBig = new LongAdder();
   public final LongAdder reapedSilent = new LongAdder();
+  public final LongAdder handshakeTimeouts = new LongAdder();
+  public final LongAdder rejectedPendingHandshakes = new LongAdder();
 
   public final LongAdder rejectedMaxPeers = new LongAdder();
   public final LongAdder rejectedPerAddress = new LongAdder();

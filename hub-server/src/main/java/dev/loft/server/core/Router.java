@@ -241,7 +241,7 @@ final class Router {
         ack(peer, id, null);
         break;
       case DROPPED:
-        replyError(peer, id, ErrorCode.PEER_NOT_FOUND, "peer " + target + " is being disconnected (slow consumer)");
+        replyError(peer, id, ErrorCode.PEER_NOT_FOUND, "peer " + target + " is being disconnected");
         break;
       default:
         replyError(peer, id, ErrorCode.PEER_NOT_FOUND, "peer " + target + " is not in network '" + network + "'");

@@ -11,6 +11,12 @@ import org.java_websocket.drafts.Draft;
 
 /** Creates {@link BatchingWebSocketImpl} connections, each socket wrapped in a {@link CountingChannel}. */
 final class CountingServerFactory implements WebSocketServerFactory {
+  private final HandshakeGuard guard;
+
+  CountingServerFactory(HandshakeGuard guard) {
+    this.guard = guard;
+  }
+
   @Override
   public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
     return new BatchingWebSocketImpl(a, d);
@@ -22,9 +28,12 @@ final class CountingServerFactory implements WebSocketServerFactory {
   }
 
   @Override
-  public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) {
+  public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws java.io.IOException {
     // The library registers the key with the connection as attachment before wrapping.
     WebSocketImpl conn = (WebSocketImpl) key.attachment();
+    if (!guard.admit(conn)) {
+      channel.close(); // too many half-done handshakes: refuse at once, before it costs more
+    }
     return new CountingChannel(channel, conn.outQueue);
   }
 

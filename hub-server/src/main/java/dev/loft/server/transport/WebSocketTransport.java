@@ -28,6 +28,8 @@ public final class WebSocketTransport {
   public static final int ACCEPT_BACKLOG = 4096;
 
   private final Server server;
+  private final HandshakeGuard guard;
+  private final InetSocketAddress address;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
 
   public WebSocketTransport(
@@ -35,10 +37,13 @@ public final class WebSocketTransport {
       int decoders,
       int maxFrameBytes,
       int connectionLostTimeoutSeconds,
+      HandshakeGuard guard,
       TransportHandler handler) {
     List<Draft> drafts = List.of(new Draft_6455(Collections.emptyList(), maxFrameBytes));
+    this.address = address;
+    this.guard = guard;
     server = new Server(address, decoders, drafts, handler);
-    server.setWebSocketFactory(new CountingServerFactory());
+    server.setWebSocketFactory(new CountingServerFactory(guard));
     server.setConnectionLostTimeout(connectionLostTimeoutSeconds);
     server.setReuseAddr(true); // a restarted hub can take its port back at once
     server.setTcpNoDelay(true);
@@ -67,6 +72,25 @@ public final class WebSocketTransport {
     return server.getPort();
   }
 
+  /**
+   * Whether the listener still takes connections: a plain TCP connect to it. The library closes its
+   * server socket, silently and for good, when an accept fails (out of file descriptors); only a
+   * refused connection counts as dead here, not a slow one.
+   */
+  public boolean isListening() {
+    java.net.InetAddress host = address.getAddress();
+    java.net.InetAddress target = host == null || host.isAnyLocalAddress()
+        ? java.net.InetAddress.getLoopbackAddress() : host;
+    try (java.net.Socket probe = new java.net.Socket()) {
+      probe.connect(new InetSocketAddress(target, port()), 2_000);
+      return true;
+    } catch (java.net.ConnectException refused) {
+      return false;
+    } catch (java.io.IOException slow) {
+      return true;
+    }
+  }
+
   /** Stops accepting, closes what is left with {@code code}, and waits for the selector thread. */
   public void stop(int timeoutMillis) {
     try {
@@ -91,6 +115,7 @@ public final class WebSocketTransport {
 
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
+      guard.opened((WebSocketImpl) conn);
       JwsPeerLink link = new JwsPeerLink((WebSocketImpl) conn, this, handshake.getResourceDescriptor());
       conn.setAttachment(link);
       handler.onOpen(link);
