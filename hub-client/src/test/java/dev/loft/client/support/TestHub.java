@@ -21,6 +21,7 @@ public final class TestHub {
             .adminPort(-1)
             // Closing a hub spreads its 1001s over half this grace; keep restarts quick.
             .shutdownGrace(Duration.ofMillis(200))
+            .maxPeers(5_000) // below any CI machine's open-file limit: no "max peers lowered" warning
             .build());
   }
 

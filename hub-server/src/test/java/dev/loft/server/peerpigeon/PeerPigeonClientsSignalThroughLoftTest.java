@@ -76,7 +76,7 @@ class PeerPigeonClientsSignalThroughLoftTest {
 
   private static synchronized DriverRun againstLoft() {
     if (loftRun == null) {
-      HubConfig cfg = HubConfig.builder().port(0).adminPort(-1).connectionLostTimeout(HEARTBEAT).build();
+      HubConfig cfg = HubConfig.builder().port(0).adminPort(-1).maxPeers(5_000).connectionLostTimeout(HEARTBEAT).build();
       try (HubServer hub = HubServer.start(cfg)) {
         loftRun = node.runDriver("loft", hub.uri(), IDLE);
       }

@@ -14,6 +14,7 @@ public final class Hubs {
         .port(0)
         .adminPort(-1)
         .shutdownGrace(Duration.ofSeconds(2))
+        .maxPeers(5_000) // below any CI machine's open-file limit: no "max peers lowered" warning per test
         .decoderThreads(2);
   }
 
