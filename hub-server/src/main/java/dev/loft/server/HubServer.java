@@ -378,6 +378,7 @@ public final class HubServer implements AutoCloseable {
         c.networkLimitHits.sum(),
         c.discoveryCapped.sum(),
         c.dedupeHits.sum(),
+        c.presenceTruncated.sum(),
         listening,
         config.maxPeers(),
         ProcessMemory.heapUsed(),

@@ -49,6 +49,7 @@ public record HubStats(
     long networkLimitHits,
     long discoveryCapped,
     long dedupeHits,
+    long presenceTruncated,
     // process
     // the WebSocket listener answers connections (false: it died, e.g. out of file descriptors)
     boolean listening,

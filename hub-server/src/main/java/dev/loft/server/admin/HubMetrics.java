@@ -64,6 +64,7 @@ public final class HubMetrics implements AutoCloseable {
     counter("loft_network_limit_hits", "Announces refused by the network limit", HubStats::networkLimitHits);
     counter("loft_discovery_capped", "Announces whose discovery was capped", HubStats::discoveryCapped);
     counter("loft_dedupe_hits", "Retried requests acknowledged without redelivery", HubStats::dedupeHits);
+    counter("loft_presence_truncated", "Presence answers cut at --max-presence-results", HubStats::presenceTruncated);
     counter("loft_process_cpu_seconds", "CPU time of the hub process", s -> s.processCpuNanos() / 1e9);
     counter("loft_gc_collections", "Garbage collections", HubStats::gcCount);
     registry.register(

@@ -36,6 +36,7 @@ public final class HubCounters {
   public final LongAdder networkLimitHits = new LongAdder();
   public final LongAdder discoveryCapped = new LongAdder();
   public final LongAdder dedupeHits = new LongAdder();
+  public final LongAdder presenceTruncated = new LongAdder();
 
   private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 

@@ -272,6 +272,9 @@ final class Router {
     result.add("peers", ids);
     result.add("count", new JsonPrimitive(who.count()));
     result.addProperty("truncated", who.truncated());
+    if (who.truncated()) {
+      counters.presenceTruncated.increment();
+    }
     ack(peer, p.id(), result);
   }
 
