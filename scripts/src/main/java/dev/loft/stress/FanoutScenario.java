@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,11 +31,7 @@ final class FanoutScenario extends Scenario {
       description = "Max publications/s, under the hub's default rate limit of 200/s; 0 = unpaced (default: ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--duration", defaultValue = "20", description = "Measured seconds (default: ${DEFAULT-VALUE}).")
-  double duration;
-
-  @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured seconds first (default: ${DEFAULT-VALUE}).")
-  double warmup;
+  @Mixin MeasuredRun measured = new MeasuredRun();
 
   @Option(names = "--payload", defaultValue = "100", description = "Bytes of filler per message (default: ${DEFAULT-VALUE}).")
   int payload;
@@ -45,15 +42,13 @@ final class FanoutScenario extends Scenario {
   private static final int RING = 4096;
   private final AtomicLong deliveries = new AtomicLong();
   private final AtomicLong published = new AtomicLong();
-  private final AtomicLong errors = new AtomicLong();
-  private final AtomicLong closedEarly = new AtomicLong();
+  private final Tally tally = new Tally();
   private final AtomicLong stalls = new AtomicLong();
   private final AtomicIntegerArray remaining = new AtomicIntegerArray(RING);
   private final Histogram latency = histogram();
   private Semaphore permits;
   private volatile boolean measuring;
   private volatile boolean stop;
-  private volatile String lastError;
 
   @Override
   String name() {
@@ -73,38 +68,17 @@ final class FanoutScenario extends Scenario {
 
     CountDownLatch acked = new CountDownLatch(subscribers);
     byte[] subscribe = ("{\"type\":\"subscribe\",\"id\":\"sub\",\"topic\":\"" + topic + "\"}").getBytes();
-    Peer.Handler subHandler = new Peer.Handler() {
+    Peer.Handler subHandler = new SubscriberHandler(subscribe, acked, tally, () -> stop) {
       @Override
-      public void onReady(Peer p) {
-        p.send(subscribe);
-      }
-
-      @Override
-      public void onFrame(Peer p, int type, byte[] b, int off, int len) {
-        if (type == Bytes.MESSAGE) {
-          long t = Bytes.longAfter(b, off, len, Bytes.LTNS_KEY);
-          long seq = Bytes.longAfter(b, off, len, Bytes.SEQ_KEY);
-          if (measuring) {
-            record(latency, (System.nanoTime() - t) / 1000);
-            deliveries.incrementAndGet();
-          }
-          if (seq >= 0 && remaining.decrementAndGet((int) (seq % RING)) == 0) {
-            permits.release();
-          }
-        } else if (type == Bytes.ACK) {
-          acked.countDown();
-        } else if (type == Bytes.ERROR && !stop) {
-          errors.incrementAndGet();
-          lastError = Bytes.text(b, off, Math.min(len, 300));
+      void onMessage(byte[] b, int off, int len) {
+        long t = Bytes.longAfter(b, off, len, Bytes.LTNS_KEY);
+        long seq = Bytes.longAfter(b, off, len, Bytes.SEQ_KEY);
+        if (measuring) {
+          record(latency, (System.nanoTime() - t) / 1000);
+          deliveries.incrementAndGet();
         }
-      }
-
-      @Override
-      public void onClosed(Peer p, int code, String reason, boolean remote) {
-        if (!stop) {
-          closedEarly.incrementAndGet();
-          lastError = "subscriber closed " + code + " " + reason;
-          acked.countDown(); // do not wait for an ack that cannot come; checked below
+        if (seq >= 0 && remaining.decrementAndGet((int) (seq % RING)) == 0) {
+          permits.release();
         }
       }
     };
@@ -134,37 +108,16 @@ final class FanoutScenario extends Scenario {
       }).connect(engine, hub.wsUrl());
     }
     CountDownLatch pubReady = new CountDownLatch(1);
-    Peer publisher = new Peer(-1, "fanout-" + tag + "-pub", true, new Peer.Handler() {
-      @Override
-      public void onReady(Peer p) {
-        pubReady.countDown();
-      }
-
-      @Override
-      public void onFrame(Peer p, int type, byte[] b, int off, int len) {
-        if (type == Bytes.ERROR && !stop) {
-          errors.incrementAndGet();
-          lastError = "publisher: " + Bytes.text(b, off, Math.min(len, 300));
-        }
-      }
-
-      @Override
-      public void onClosed(Peer p, int code, String reason, boolean remote) {
-        if (!stop) {
-          closedEarly.incrementAndGet();
-          lastError = "publisher closed " + code + " " + reason;
-        }
-      }
-    }).connect(engine, hub.wsUrl());
+    Peer publisher = new Peer(-1, "fanout-" + tag + "-pub", true, new TalliedHandler(pubReady, tally, "publisher", () -> stop))
+        .connect(engine, hub.wsUrl());
     status(() -> String.format("subscribed %d/%d", subscribers - acked.getCount(), subscribers));
-    if (!await(acked, 120_000) || !await(pubReady, 30_000) || closedEarly.get() > 0) {
-      throw new IllegalStateException("subscribers not ready: " + acked.getCount() + " missing"
-          + (lastError == null ? "" : "; last error " + lastError));
+    if (!await(acked, 120_000) || !await(pubReady, 30_000) || tally.closed.get() > 0) {
+      throw new IllegalStateException("subscribers not ready: " + acked.getCount() + " missing" + tally.lastErrorSuffix());
     }
 
     long tStart = System.nanoTime();
     status(() -> {
-      double s = Math.max(0.001, (System.nanoTime() - tStart) / 1e9 - warmup);
+      double s = Math.max(0.001, (System.nanoTime() - tStart) / 1e9 - measured.warmup);
       return String.format("%s published %s deliveries %s (%s/s) stalls %d", measuring ? "measuring" : "warming up",
           Fmt.n(published.get()), Fmt.n(deliveries.get()), Fmt.n((long) (deliveries.get() / s)), stalls.get());
     });
@@ -172,14 +125,14 @@ final class FanoutScenario extends Scenario {
     pub.setDaemon(true);
     sampler.mark("load");
     pub.start();
-    hold(warmup);
+    hold(measured.warmup);
     JsonObject s0 = stats();
     long d0 = deliveries.get();
     long p0 = published.get();
     long n0 = System.nanoTime();
     measuring = true;
     sampler.mark("measure");
-    hold(duration);
+    hold(measured.duration);
     JsonObject s1 = stats();
     long n1 = System.nanoTime();
     long d1 = deliveries.get();
@@ -210,8 +163,8 @@ final class FanoutScenario extends Scenario {
     report.result("hubCpuPercent", cpu / secs * 100);
     report.result("hubCpuSecondsPerMillionDeliveries", cpuPerM);
     report.result("stalls", stalls.get());
-    report.result("errors", errors.get());
-    report.result("closedEarly", closedEarly.get());
+    report.result("errors", tally.errors.get());
+    report.result("closedEarly", tally.closed.get());
     report.result("hubEvictedSlowDelta", num(s1, "evictedSlow") - num(before, "evictedSlow"));
     report.latency("delivery", latency);
     report.line(String.format("1 publisher -> %s subscribers, %d-byte filler, window %d, rate cap %s: %s publishes/s, %s deliveries/s",
@@ -219,8 +172,8 @@ final class FanoutScenario extends Scenario {
     report.line("delivery latency (publish -> subscriber): " + Report.latencyText(latency));
     report.line(String.format("hub CPU %.1f%% of one core: %.2f CPU-s per 1M deliveries", cpu / secs * 100, cpuPerM));
     report.check("deliveries happened", dels > 0, Fmt.n(dels) + " deliveries");
-    report.check("no errors", errors.get() == 0, errors.get() + " error frames" + (lastError == null ? "" : "; last " + lastError));
-    report.check("no subscriber lost", closedEarly.get() == 0, closedEarly.get() + " closed");
+    report.check("no errors", tally.errors.get() == 0, tally.errors.get() + " error frames" + tally.lastSuffix());
+    report.check("no subscriber lost", tally.closed.get() == 0, tally.closed.get() + " closed");
     report.check("no stalled publication", stalls.get() == 0, stalls.get() + " publications not delivered to every subscriber within 5 s");
   }
 

@@ -39,7 +39,7 @@ final class FloodScenario extends Scenario {
   private final Histogram latAfter = histogram();
   private volatile Histogram current = latBefore;
   private final AtomicLong roundTrips = new AtomicLong();
-  private final AtomicLong normalErrors = new AtomicLong();
+  private final Tally normal = new Tally(); // the well-behaved pairs' error frames
   private final AtomicLong normalClosed = new AtomicLong();
   private final AtomicLong floodSent = new AtomicLong();
   private final AtomicLong floodRateLimited = new AtomicLong();
@@ -50,7 +50,6 @@ final class FloodScenario extends Scenario {
   private volatile double firstRateLimitedAt = -1;
   private volatile double flooderClosedAt = -1;
   private volatile boolean stop;
-  private volatile String lastError;
 
   @Override
   int defaultSampleMillis() {
@@ -70,16 +69,24 @@ final class FloodScenario extends Scenario {
     CountDownLatch ready = new CountDownLatch(2 * pairs + 1);
     CountDownLatch discovered = new CountDownLatch(pairs);
     long interval = (long) (1e9 / normalRate);
+    // A well-behaved peer: its closes are only counted, they do not become the last error.
+    class NormalPeer extends TalliedHandler {
+      NormalPeer() {
+        super(ready, normal, "", () -> stop);
+      }
+
+      @Override
+      public void onClosed(Peer p, int code, String reason, boolean remote) {
+        if (!stop) {
+          normalClosed.incrementAndGet();
+        }
+      }
+    }
     for (int i = 0; i < pairs; i++) {
       String net = "flood-" + tag + "-" + i;
       final int k = i;
-      ps[i][0] = new Peer(i, net, true, new Peer.Handler() {
+      ps[i][0] = new Peer(i, net, true, new NormalPeer() {
         boolean found;
-
-        @Override
-        public void onReady(Peer p) {
-          ready.countDown();
-        }
 
         @Override
         public void onFrame(Peer p, int type, byte[] b, int off, int len) {
@@ -93,41 +100,20 @@ final class FloodScenario extends Scenario {
           } else if (type == Bytes.PEER_DISCOVERED && !found && Bytes.indexOf(b, off, len, Bytes.ascii(ps[k][1].id)) >= 0) {
             found = true;
             discovered.countDown();
-          } else if (type == Bytes.ERROR && !stop) {
-            normalErrors.incrementAndGet();
-            lastError = Bytes.text(b, off, Math.min(len, 300));
-          }
-        }
-
-        @Override
-        public void onClosed(Peer p, int code, String reason, boolean remote) {
-          if (!stop) {
-            normalClosed.incrementAndGet();
+          } else {
+            super.onFrame(p, type, b, off, len); // errors
           }
         }
       });
-      ps[i][1] = new Peer(i, net, true, new Peer.Handler() {
-        @Override
-        public void onReady(Peer p) {
-          ready.countDown();
-        }
-
+      ps[i][1] = new Peer(i, net, true, new NormalPeer() {
         @Override
         public void onFrame(Peer p, int type, byte[] b, int off, int len) {
           if (type == Bytes.OFFER) {
             long t = Bytes.longAfter(b, off, len, Bytes.LTNS_KEY);
             p.send("{\"type\":\"answer\",\"targetPeerId\":\"" + ps[k][0].id + "\",\"networkName\":\"" + p.network
                 + "\",\"data\":{\"ltns\":" + t + "}}");
-          } else if (type == Bytes.ERROR && !stop) {
-            normalErrors.incrementAndGet();
-            lastError = Bytes.text(b, off, Math.min(len, 300));
-          }
-        }
-
-        @Override
-        public void onClosed(Peer p, int code, String reason, boolean remote) {
-          if (!stop) {
-            normalClosed.incrementAndGet();
+          } else {
+            super.onFrame(p, type, b, off, len); // errors
           }
         }
       });
@@ -166,7 +152,7 @@ final class FloodScenario extends Scenario {
       throw new IllegalStateException("peers not ready: " + ready.getCount() + "/" + discovered.getCount() + " missing");
     }
     status(() -> String.format("normal round trips %s (errors %d) | flooder sent %s, RATE_LIMITED %s, %s",
-        Fmt.n(roundTrips.get()), normalErrors.get(), Fmt.n(floodSent.get()), Fmt.n(floodRateLimited.get()),
+        Fmt.n(roundTrips.get()), normal.errors.get(), Fmt.n(floodSent.get()), Fmt.n(floodRateLimited.get()),
         flooderCloseCode >= 0 ? "closed " + flooderCloseCode : "connected"));
     sampler.mark("normal traffic");
     for (Peer[] pair : ps) {
@@ -231,7 +217,7 @@ final class FloodScenario extends Scenario {
     report.result("hubRateLimitedDelta", rl);
     report.result("hubEvictedRateLimitDelta", evictedRl);
     report.result("normalRoundTrips", roundTrips.get());
-    report.result("normalErrors", normalErrors.get());
+    report.result("normalErrors", normal.errors.get());
     report.result("normalClosed", normalClosed.get());
     report.latency("normalBefore", latBefore);
     report.latency("normalDuring", latDuring);
@@ -247,8 +233,8 @@ final class FloodScenario extends Scenario {
         floodRateLimited.get() + " RATE_LIMITED frames, hub rateLimited +" + rl);
     report.check("flooder evicted (4001)", flooderCloseCode == 4001 || evictedRl > 0,
         "close code " + flooderCloseCode + ", evictedRateLimit +" + evictedRl);
-    report.check("normal peers unaffected", normalErrors.get() == 0 && normalClosed.get() == 0,
-        normalErrors.get() + " errors, " + normalClosed.get() + " closed" + (lastError == null ? "" : "; last " + lastError));
+    report.check("normal peers unaffected", normal.errors.get() == 0 && normalClosed.get() == 0,
+        normal.errors.get() + " errors, " + normalClosed.get() + " closed" + normal.lastSuffix());
     report.check("normal traffic continued during the flood", latDuring.getTotalCount() > 0,
         latDuring.getTotalCount() + " round trips during the flood");
   }

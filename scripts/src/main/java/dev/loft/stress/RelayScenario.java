@@ -5,6 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** relay: P pairs exchange offer/answer round trips through the hub, W outstanding per pair. */
@@ -18,11 +19,7 @@ final class RelayScenario extends Scenario {
   @Option(names = "--window", defaultValue = "2", description = "Offers in flight per pair (default: ${DEFAULT-VALUE}).")
   int window;
 
-  @Option(names = "--duration", defaultValue = "20", description = "Measured seconds (default: ${DEFAULT-VALUE}).")
-  double duration;
-
-  @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured seconds first (default: ${DEFAULT-VALUE}).")
-  double warmup;
+  @Mixin MeasuredRun measured = new MeasuredRun();
 
   @Option(names = "--payload", defaultValue = "100", description = "Bytes of filler in each signal's data (default: ${DEFAULT-VALUE}).")
   int payload;
@@ -33,12 +30,10 @@ final class RelayScenario extends Scenario {
   double ratePerPeer;
 
   private final AtomicLong roundTrips = new AtomicLong();
-  private final AtomicLong errors = new AtomicLong();
-  private final AtomicLong closedEarly = new AtomicLong();
+  private final Tally tally = new Tally();
   private final Histogram rtt = histogram();
   private volatile boolean measuring;
   private volatile boolean stop;
-  private volatile String lastError;
   private String pad;
 
   @Override
@@ -65,12 +60,7 @@ final class RelayScenario extends Scenario {
       Pair pair = new Pair();
       ps[i] = pair;
       String net = "relay-" + tag + "-" + i;
-      pair.a = new Peer(i, net, true, new Peer.Handler() {
-        @Override
-        public void onReady(Peer p) {
-          ready.countDown();
-        }
-
+      pair.a = new Peer(i, net, true, new TalliedHandler(ready, tally, "", () -> stop) {
         @Override
         public void onFrame(Peer p, int type, byte[] b, int off, int len) {
           if (type == Bytes.ANSWER) {
@@ -85,43 +75,20 @@ final class RelayScenario extends Scenario {
               pair.discovered.countDown();
               discovered.countDown();
             }
-          } else if (type == Bytes.ERROR && !stop) {
-            errors.incrementAndGet();
-            lastError = Bytes.text(b, off, Math.min(len, 300));
-          }
-        }
-
-        @Override
-        public void onClosed(Peer p, int code, String reason, boolean remote) {
-          if (!stop) {
-            closedEarly.incrementAndGet();
-            lastError = "closed " + code + " " + reason;
+          } else {
+            super.onFrame(p, type, b, off, len); // errors
           }
         }
       });
-      pair.b = new Peer(i, net, true, new Peer.Handler() {
-        @Override
-        public void onReady(Peer p) {
-          ready.countDown();
-        }
-
+      pair.b = new Peer(i, net, true, new TalliedHandler(ready, tally, "", () -> stop) {
         @Override
         public void onFrame(Peer p, int type, byte[] b, int off, int len) {
           if (type == Bytes.OFFER) {
             long t = Bytes.longAfter(b, off, len, Bytes.LTNS_KEY);
             p.send("{\"type\":\"answer\",\"targetPeerId\":\"" + pair.a.id + "\",\"networkName\":\"" + p.network
                 + "\",\"data\":{\"ltns\":" + t + ",\"pad\":\"" + pad + "\"}}");
-          } else if (type == Bytes.ERROR && !stop) {
-            errors.incrementAndGet();
-            lastError = Bytes.text(b, off, Math.min(len, 300));
-          }
-        }
-
-        @Override
-        public void onClosed(Peer p, int code, String reason, boolean remote) {
-          if (!stop) {
-            closedEarly.incrementAndGet();
-            lastError = "closed " + code + " " + reason;
+          } else {
+            super.onFrame(p, type, b, off, len); // errors
           }
         }
       });
@@ -132,13 +99,13 @@ final class RelayScenario extends Scenario {
     if (!await(ready, 60_000) || !await(discovered, 30_000)) {
       throw new IllegalStateException("pairs did not connect and discover each other: ready missing "
           + ready.getCount() + ", discovery missing " + discovered.getCount()
-          + (lastError == null ? "" : "; last error " + lastError));
+          + tally.lastErrorSuffix());
     }
     long tStart = System.nanoTime();
     status(() -> {
-      double s = Math.max(0.001, (System.nanoTime() - tStart) / 1e9 - warmup);
+      double s = Math.max(0.001, (System.nanoTime() - tStart) / 1e9 - measured.warmup);
       return String.format("%s %s round trips (%s/s) errors %d", measuring ? "measuring" : "warming up",
-          Fmt.n(roundTrips.get()), Fmt.n((long) (roundTrips.get() / s)), errors.get());
+          Fmt.n(roundTrips.get()), Fmt.n((long) (roundTrips.get() / s)), tally.errors.get());
     });
     sampler.mark("load");
     for (Pair pair : ps) {
@@ -146,13 +113,13 @@ final class RelayScenario extends Scenario {
         sendOffer(pair);
       }
     }
-    hold(warmup);
+    hold(measured.warmup);
     JsonObject s0 = stats();
     long rt0 = roundTrips.get();
     long n0 = System.nanoTime();
     measuring = true;
     sampler.mark("measure");
-    hold(duration);
+    hold(measured.duration);
     JsonObject s1 = stats();
     long n1 = System.nanoTime();
     long rt1 = roundTrips.get();
@@ -181,8 +148,8 @@ final class RelayScenario extends Scenario {
     report.result("hubCpuPercent", cpu / secs * 100);
     report.result("hubCpuSecondsPerMillionRelayed", cpuPerM);
     report.result("hubCpuSecondsPerMillionRoundTrips", rts == 0 ? null : cpu / (rts / 1e6));
-    report.result("errors", errors.get());
-    report.result("closedEarly", closedEarly.get());
+    report.result("errors", tally.errors.get());
+    report.result("closedEarly", tally.closed.get());
     report.result("hubFramesInDelta", num(s1, "framesIn") - num(s0, "framesIn"));
     report.result("hubFramesOutDelta", num(s1, "framesOut") - num(s0, "framesOut"));
     report.latency("roundTrip", rtt);
@@ -192,8 +159,8 @@ final class RelayScenario extends Scenario {
     report.line("round-trip latency: " + Report.latencyText(rtt));
     report.line(String.format("hub CPU %.1f%% of one core: %.2f CPU-s per 1M relayed messages", cpu / secs * 100, cpuPerM));
     report.check("round trips happened", rts > 0, Fmt.n(rts) + " round trips");
-    report.check("no errors", errors.get() == 0, errors.get() + " error frames" + (lastError == null ? "" : "; last " + lastError));
-    report.check("no peer closed during the run", closedEarly.get() == 0, closedEarly.get() + " closed");
+    report.check("no errors", tally.errors.get() == 0, tally.errors.get() + " error frames" + tally.lastSuffix());
+    report.check("no peer closed during the run", tally.closed.get() == 0, tally.closed.get() + " closed");
   }
 
   private void sendOffer(Pair pair) {

@@ -39,11 +39,9 @@ final class SlowScenario extends Scenario {
   private final AtomicLong deliveries = new AtomicLong();
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong slowDeliveries = new AtomicLong();
-  private final AtomicLong errors = new AtomicLong();
-  private final AtomicLong othersClosed = new AtomicLong();
+  private final Tally tally = new Tally(); // its closed count: readers closed during the run
   private final Histogram latency = histogram();
   private volatile boolean stop;
-  private volatile String lastError;
   private final CountDownLatch slowClosed = new CountDownLatch(1);
   private volatile int slowCloseCode = -1;
   private volatile String slowCloseReason;
@@ -69,33 +67,12 @@ final class SlowScenario extends Scenario {
     CountDownLatch acked = new CountDownLatch(subscribers + 1);
     Peer[] subs = new Peer[subscribers];
     for (int i = 0; i < subscribers; i++) {
-      subs[i] = new Peer(i, "slow-" + tag + "-" + (i / 10), true, new Peer.Handler() {
+      subs[i] = new Peer(i, "slow-" + tag + "-" + (i / 10), true, new SubscriberHandler(subscribe, acked, tally, () -> stop) {
         @Override
-        public void onReady(Peer p) {
-          p.send(subscribe);
-        }
-
-        @Override
-        public void onFrame(Peer p, int type, byte[] b, int off, int len) {
-          if (type == Bytes.MESSAGE) {
-            long t = Bytes.longAfter(b, off, len, Bytes.LTNS_KEY);
-            record(latency, (System.nanoTime() - t) / 1000);
-            deliveries.incrementAndGet();
-          } else if (type == Bytes.ACK) {
-            acked.countDown();
-          } else if (type == Bytes.ERROR && !stop) {
-            errors.incrementAndGet();
-            lastError = Bytes.text(b, off, Math.min(len, 300));
-          }
-        }
-
-        @Override
-        public void onClosed(Peer p, int code, String reason, boolean remote) {
-          if (!stop) {
-            othersClosed.incrementAndGet();
-            lastError = "subscriber closed " + code + " " + reason;
-            acked.countDown(); // do not wait for an ack that cannot come; checked below
-          }
+        void onMessage(byte[] b, int off, int len) {
+          long t = Bytes.longAfter(b, off, len, Bytes.LTNS_KEY);
+          record(latency, (System.nanoTime() - t) / 1000);
+          deliveries.incrementAndGet();
         }
       }).connect(engine, hub.wsUrl());
     }
@@ -123,23 +100,14 @@ final class SlowScenario extends Scenario {
       }
     }).connect(engine, hub.wsUrl(), slowRcvbuf);
     CountDownLatch pubReady = new CountDownLatch(1);
-    Peer publisher = new Peer(-1, "slow-" + tag + "-pub", true, new Peer.Handler() {
+    Peer publisher = new Peer(-1, "slow-" + tag + "-pub", true, new TalliedHandler(pubReady, tally, "publisher", () -> stop) {
       @Override
-      public void onReady(Peer p) {
-        pubReady.countDown();
-      }
-
-      @Override
-      public void onFrame(Peer p, int type, byte[] b, int off, int len) {
-        if (type == Bytes.ERROR && !stop) {
-          errors.incrementAndGet();
-          lastError = "publisher: " + Bytes.text(b, off, Math.min(len, 300));
-        }
+      public void onClosed(Peer p, int code, String reason, boolean remote) {
+        // not tallied: the tally's closes are the readers this scenario reports as othersClosed
       }
     }).connect(engine, hub.wsUrl());
-    if (!await(acked, 60_000) || !await(pubReady, 30_000) || othersClosed.get() > 0) {
-      throw new IllegalStateException("subscribers not ready: " + acked.getCount() + " missing"
-          + (lastError == null ? "" : "; last error " + lastError));
+    if (!await(acked, 60_000) || !await(pubReady, 30_000) || tally.closed.get() > 0) {
+      throw new IllegalStateException("subscribers not ready: " + acked.getCount() + " missing" + tally.lastErrorSuffix());
     }
 
     slow.conn.reading(false);
@@ -223,8 +191,8 @@ final class SlowScenario extends Scenario {
     report.result("backlogBuildingSnapshotAfterEviction", evictedEarly);
     report.result("queuedOutboundBytesWhileBacklogBuilds", num(building, "queuedOutboundBytes"));
     report.result("heapAfterGcAfterEvictionBytes", atEviction == null ? null : num(atEviction, "heapUsedBytes"));
-    report.result("othersClosed", othersClosed.get());
-    report.result("errors", errors.get());
+    report.result("othersClosed", tally.closed.get());
+    report.result("errors", tally.errors.get());
     report.result("pushSeconds", endT - stopReadingAt);
     report.latency("othersDelivery", latency);
     report.line(String.format("publisher: %s messages of %d bytes at %.0f/s to %d readers + 1 non-reader",
@@ -243,10 +211,10 @@ final class SlowScenario extends Scenario {
     report.check("slow subscriber evicted", evicted && evictedDelta >= 1, "evictedSlow +" + evictedDelta);
     report.check("evicted with close code 4000 (or cut off before the close frame)", slowCloseCode == 4000 || slowCloseCode == 1006,
         "close code " + slowCloseCode + " " + (slowCloseReason == null ? "" : slowCloseReason));
-    report.check("other subscribers kept", othersClosed.get() == 0, othersClosed.get() + " closed");
+    report.check("other subscribers kept", tally.closed.get() == 0, tally.closed.get() + " closed");
     report.check("other subscribers got every message", deliveries.get() >= (long) subscribers * published.get() - subscribers * 4L,
         Fmt.n(deliveries.get()) + " of " + Fmt.n((long) subscribers * published.get()));
-    report.check("no errors", errors.get() == 0, errors.get() + (lastError == null ? "" : "; last " + lastError));
+    report.check("no errors", tally.errors.get() == 0, tally.errors.get() + tally.lastSuffix());
   }
 
   private boolean evicted() {
