@@ -379,6 +379,8 @@ public final class HubServer implements AutoCloseable {
         c.discoveryCapped.sum(),
         c.dedupeHits.sum(),
         c.presenceTruncated.sum(),
+        c.adminBodyTooLarge.sum(),
+        c.adminRateLimited.sum(),
         listening,
         config.maxPeers(),
         ProcessMemory.heapUsed(),

@@ -50,6 +50,8 @@ public record HubStats(
     long discoveryCapped,
     long dedupeHits,
     long presenceTruncated,
+    long adminBodyTooLarge,
+    long adminRateLimited,
     // process
     // the WebSocket listener answers connections (false: it died, e.g. out of file descriptors)
     boolean listening,

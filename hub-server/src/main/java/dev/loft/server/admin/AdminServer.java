@@ -207,12 +207,14 @@ public final class AdminServer {
       waitNanos = allowed ? 0 : publishLimit.nanosUntilNextToken();
     }
     if (!allowed) {
+      hub.core().counters().adminRateLimited.increment();
       ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(waitNanos) + 1)));
       json(ex, 429, error("publish rate limit of " + config.adminPublishPerSecond() + "/s exceeded"));
       return;
     }
     byte[] body = readBounded(ex.getRequestBody(), config.adminMaxBodyBytes());
     if (body == null) {
+      hub.core().counters().adminBodyTooLarge.increment();
       json(ex, 413, error("body larger than " + config.adminMaxBodyBytes() + " bytes"));
       return;
     }

@@ -65,6 +65,8 @@ public final class HubMetrics implements AutoCloseable {
     counter("loft_discovery_capped", "Announces whose discovery was capped", HubStats::discoveryCapped);
     counter("loft_dedupe_hits", "Retried requests acknowledged without redelivery", HubStats::dedupeHits);
     counter("loft_presence_truncated", "Presence answers cut at --max-presence-results", HubStats::presenceTruncated);
+    counter("loft_admin_body_too_large", "Admin requests refused with 413", HubStats::adminBodyTooLarge);
+    counter("loft_admin_rate_limited", "Admin publishes refused with 429", HubStats::adminRateLimited);
     counter("loft_process_cpu_seconds", "CPU time of the hub process", s -> s.processCpuNanos() / 1e9);
     counter("loft_gc_collections", "Garbage collections", HubStats::gcCount);
     registry.register(

@@ -37,6 +37,8 @@ public final class HubCounters {
   public final LongAdder discoveryCapped = new LongAdder();
   public final LongAdder dedupeHits = new LongAdder();
   public final LongAdder presenceTruncated = new LongAdder();
+  public final LongAdder adminBodyTooLarge = new LongAdder();
+  public final LongAdder adminRateLimited = new LongAdder();
 
   private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 

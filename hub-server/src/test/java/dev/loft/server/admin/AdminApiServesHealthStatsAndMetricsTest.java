@@ -219,6 +219,7 @@ class AdminApiServesHealthStatsAndMetricsTest {
     String big = Json.obj("topic", "t", "data", "x".repeat(4 * 1024)).toString();
     HttpResponse<String> r = admin.post("/publish", TOKEN, big);
     assertEquals(413, r.statusCode(), r.body());
+    assertEquals(1, hub.stats().adminBodyTooLarge());
     // The hub is fine afterwards.
     assertEquals(200, admin.get("/health").statusCode());
   }
@@ -236,6 +237,7 @@ class AdminApiServesHealthStatsAndMetricsTest {
     assertEquals(429, admin.post("/publish", TOKEN, body).statusCode());
     ticker.advance(Duration.ofSeconds(1));
     assertEquals(200, admin.post("/publish", TOKEN, body).statusCode());
+    assertEquals(2, hub.stats().adminRateLimited());
   }
 
   @Test
