@@ -326,11 +326,6 @@ public final class HubServer implements AutoCloseable {
     memoryMonitor.run();
   }
 
-  /** Re-requests writes for peers whose frames are queued but not scheduled; normally periodic. */
-  public int kickStalledWritesNow() {
-    return core.kickStalledWrites();
-  }
-
   /** The core, for the admin API and metrics (not a stable API). */
   public HubCore core() {
     return core;

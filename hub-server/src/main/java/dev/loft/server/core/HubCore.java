@@ -435,14 +435,6 @@ public final class HubCore implements TransportHandler {
     return topics;
   }
 
-  public Delivery delivery() {
-    return delivery;
-  }
-
-  public FrameCodec codec() {
-    return codec;
-  }
-
   public boolean memoryPressure() {
     return memoryPressure;
   }

@@ -58,7 +58,4 @@ public final class MemoryMonitor implements Runnable {
     }
   }
 
-  public boolean underPressure() {
-    return underPressure;
-  }
 }

@@ -28,7 +28,6 @@ final class CountingChannel implements ByteChannel {
   private final BlockingQueue<ByteBuffer> outQueue;
   private final AtomicLong bytesWritten = new AtomicLong();
   private final AtomicLong bytesRead = new AtomicLong();
-  private final AtomicLong writeCalls = new AtomicLong();
   /** Scratch for gathering writes; one per selector thread, not per connection (idle peers cost). */
   private static final ThreadLocal<ByteBuffer[]> GATHER = ThreadLocal.withInitial(() -> new ByteBuffer[MAX_GATHER]);
 
@@ -74,7 +73,6 @@ final class CountingChannel implements ByteChannel {
     } finally {
       Arrays.fill(gather, 0, count, null); // keep no frame alive past its write
     }
-    writeCalls.incrementAndGet();
     bytesWritten.addAndGet(written);
     return (int) Math.min(written, Integer.MAX_VALUE);
   }
@@ -85,7 +83,6 @@ final class CountingChannel implements ByteChannel {
    */
   int writeDirect(ByteBuffer src) throws IOException {
     int n = socket.write(src);
-    writeCalls.incrementAndGet();
     if (n > 0) {
       bytesWritten.addAndGet(n);
     }
@@ -100,9 +97,6 @@ final class CountingChannel implements ByteChannel {
     return bytesRead.get();
   }
 
-  long writeCalls() {
-    return writeCalls.get();
-  }
 
   @Override
   public boolean isOpen() {
