@@ -35,10 +35,17 @@ public final class CloseCodes {
   public static final int REPLACED = 4004;
   /** Evicted to relieve memory pressure (the worst slow consumers go first). */
   public static final int SHED_UNDER_PRESSURE = 4005;
+  /**
+   * Evicted while the hub's memory budget was past its high mark: this connection's account was
+   * among the largest (its backlog, buffers or retained data). Reconnect later, with backoff.
+   */
+  public static final int OVER_BUDGET = 4006;
 
   /** Reason texts that PeerPigeon clients may match on; kept identical to PeerPigeon's hub. */
   public static final String REASON_INVALID_PEER_ID = "Invalid peerId format";
   public static final String REASON_ALREADY_CONNECTED = "Peer already connected";
   public static final String REASON_MAX_CONNECTIONS = "Maximum connections reached";
   public static final String REASON_MAX_PER_ADDRESS = "Too many connections from this address";
+  /** With 1013: the memory budget is full, new connections are refused until it drains. */
+  public static final String REASON_OVER_BUDGET = "Hub memory budget full, try again later";
 }

@@ -44,6 +44,12 @@ public enum ErrorCode {
   HUB_NETWORK_LIMIT,
   /** The hub is shedding load (memory pressure or shutting down). */
   OVERLOADED,
+  /** The hub's memory budget is full: the subscription or announce was refused; retry later. */
+  OVER_BUDGET,
+  /** Announce {@code data} is larger than the hub's {@code max-announce-bytes}. */
+  ANNOUNCE_TOO_LARGE,
+  /** The sender's address holds its share of a hub-wide table (subscriptions, networks). */
+  ADDRESS_LIMIT,
   /** An unexpected failure inside the hub while handling this frame. */
   INTERNAL
 }

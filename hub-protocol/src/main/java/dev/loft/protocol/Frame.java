@@ -20,7 +20,8 @@ public sealed interface Frame {
   // ---------------------------------------------------------------- PeerPigeon signaling
 
   /** {@code announce}: join {@code networkName} and be discovered; {@code data} is passed on. */
-  record Announce(String id, String networkName, JsonObject data) implements Frame {
+  /** {@code data} is an object: a tree, or (decoded by the hub's codec) {@link RawJson} text. */
+  record Announce(String id, String networkName, JsonElement data) implements Frame {
     public Announce {
       networkName = networkName == null ? ProtocolLimits.DEFAULT_NETWORK : networkName;
       data = data == null ? new JsonObject() : data;
@@ -116,15 +117,18 @@ public sealed interface Frame {
    * {@code peer-discovered}: {@code data} holds the discovered peer's announce data plus
    * {@code peerId} and {@code isHub:false}; {@code targetPeerId} is the receiver.
    */
-  record PeerDiscovered(String targetPeerId, String networkName, JsonObject data, long timestamp)
+  record PeerDiscovered(String targetPeerId, String networkName, JsonElement data, long timestamp)
       implements Frame {
     public PeerDiscovered {
       Objects.requireNonNull(data, "data");
     }
 
-    /** The peer this frame announces. */
+    /** The peer this frame announces (null for data the hub sends as {@link RawJson}). */
     public String peerId() {
-      JsonElement id = data.get("peerId");
+      if (!data.isJsonObject()) {
+        return null;
+      }
+      JsonElement id = data.getAsJsonObject().get("peerId");
       return id != null && id.isJsonPrimitive() ? id.getAsString() : null;
     }
 

@@ -2,6 +2,7 @@ package dev.loft.protocol;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.Strictness;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -26,9 +27,25 @@ public final class FrameCodec {
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
 
   private final ProtocolLimits limits;
+  /** Keep {@code data} as {@link RawJson} text instead of building a tree (the hub's mode). */
+  private final boolean rawData;
 
+  /** A codec that builds {@code data} trees: for peers, which look inside what they receive. */
   public FrameCodec(ProtocolLimits limits) {
+    this(limits, false);
+  }
+
+  private FrameCodec(ProtocolLimits limits, boolean rawData) {
     this.limits = limits;
+    this.rawData = rawData;
+  }
+
+  /**
+   * A codec for a relay: every frame's {@code data}, and every unknown field, is checked by the
+   * strict reader (syntax, nesting) but kept as {@link RawJson} text, never as a tree.
+   */
+  public static FrameCodec relaying(ProtocolLimits limits) {
+    return new FrameCodec(limits, true);
   }
 
   public ProtocolLimits limits() {
@@ -53,6 +70,10 @@ public final class FrameCodec {
     } catch (ProtocolException e) {
       throw e.withRequestId(validIdOrNull(raw.id));
     } catch (IOException | RuntimeException e) {
+      if (String.valueOf(e.getMessage()).startsWith("Nesting limit")) {
+        throw new ProtocolException(ErrorCode.TOO_DEEP,
+            "JSON nests deeper than " + ProtocolLimits.MAX_DEPTH + " levels", validIdOrNull(raw.id));
+      }
       // MalformedJsonException, IllegalStateException, NumberFormatException, EOFException...
       throw new ProtocolException(
           ErrorCode.BAD_JSON, "not valid JSON: " + firstLine(e), validIdOrNull(raw.id));
@@ -78,7 +99,8 @@ public final class FrameCodec {
 
   private void readEnvelope(String text, RawFrame raw) throws IOException, ProtocolException {
     JsonReader reader = new JsonReader(new TextBuffers.StringSource(text));
-    reader.setLenient(false);
+    reader.setStrictness(Strictness.STRICT);
+    reader.setNestingLimit(ProtocolLimits.MAX_DEPTH); // skipValue (raw data) is bounded too
     JsonToken first = reader.peek();
     if (first != JsonToken.BEGIN_OBJECT) {
       throw new ProtocolException(
@@ -116,11 +138,15 @@ public final class FrameCodec {
           raw.timestamp = readTimestamp(reader);
           break;
         case FieldNames.DATA:
-          raw.data = readElement(reader, 2);
+          raw.data = rawData ? readRaw(reader, text) : readElement(reader, 2);
           break;
         default:
           // Unknown fields (PeerPigeon's maxPeers, future additions) are ignored, but still bounded.
-          readElement(reader, 2);
+          if (rawData) {
+            reader.skipValue();
+          } else {
+            readElement(reader, 2);
+          }
       }
     }
     reader.endObject();
@@ -171,6 +197,26 @@ public final class FrameCodec {
       }
       throw new ProtocolException(ErrorCode.BAD_FRAME, "timestamp is out of range");
     }
+  }
+
+  /**
+   * The next value's text, checked by the strict reader as it skips it. The reader's offset after
+   * a name is just past the name's closing quote; after the value, just past the value's last
+   * character: the value is what lies between, less the colon and JSON whitespace.
+   */
+  private static RawJson readRaw(JsonReader reader, String text) throws IOException {
+    int start = (int) reader.getCharacterOffset();
+    reader.skipValue();
+    int end = (int) reader.getCharacterOffset();
+    while (start < end) {
+      char c = text.charAt(start);
+      if (c == ':' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        start++;
+      } else {
+        break;
+      }
+    }
+    return new RawJson(text.substring(start, end));
   }
 
   /** Reads any JSON value into a tree, refusing to nest deeper than {@link ProtocolLimits#MAX_DEPTH}. */

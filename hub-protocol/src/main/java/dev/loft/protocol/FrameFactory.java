@@ -15,7 +15,7 @@ final class FrameFactory {
     String id = raw.id == null ? null : Validation.requestId(raw.id);
     switch (raw.type) {
       case FrameTypes.ANNOUNCE:
-        return new Frame.Announce(id, optionalNetwork(raw), optionalObject(raw.data, FieldNames.DATA));
+        return new Frame.Announce(id, optionalNetwork(raw), announceData(raw.data));
       case FrameTypes.OFFER:
       case FrameTypes.ANSWER:
       case FrameTypes.ICE_CANDIDATE:
@@ -112,7 +112,24 @@ final class FrameFactory {
     return value;
   }
 
-  private static JsonObject optionalObject(JsonElement data, String field) throws ProtocolException {
+  /** Announce data stays raw text when it arrived so (the hub checks its size before parsing it). */
+  private static JsonElement announceData(JsonElement data) throws ProtocolException {
+    if (data instanceof RawJson r && !r.isNull()) {
+      if (!r.isObject()) {
+        throw new ProtocolException(ErrorCode.BAD_FRAME, FieldNames.DATA + " must be an object");
+      }
+      return r;
+    }
+    return optionalObject(data, FieldNames.DATA);
+  }
+
+  /** A tree for the frames whose data the codec itself must look into (rare on the hub's path). */
+  private static JsonElement tree(JsonElement data) {
+    return data instanceof RawJson r ? r.parse() : data;
+  }
+
+  private static JsonObject optionalObject(JsonElement raw, String field) throws ProtocolException {
+    JsonElement data = tree(raw);
     if (data == null || data.isJsonNull()) {
       return new JsonObject();
     }
@@ -122,7 +139,8 @@ final class FrameFactory {
     return data.getAsJsonObject();
   }
 
-  private static String peerIdIn(JsonElement data) throws ProtocolException {
+  private static String peerIdIn(JsonElement raw) throws ProtocolException {
+    JsonElement data = tree(raw);
     if (data == null || !data.isJsonObject()) {
       return null;
     }

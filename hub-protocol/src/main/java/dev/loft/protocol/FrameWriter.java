@@ -120,7 +120,11 @@ final class FrameWriter {
   }
 
   private static void data(JsonWriter w, Gson gson, JsonElement data) throws IOException {
-    if (data != null && !data.isJsonNull()) {
+    if (data instanceof RawJson raw) {
+      if (!raw.isNull()) {
+        w.name(FieldNames.DATA).jsonValue(raw.text()); // checked by a strict reader when it arrived
+      }
+    } else if (data != null && !data.isJsonNull()) {
       w.name(FieldNames.DATA);
       gson.toJson(data, w);
     }

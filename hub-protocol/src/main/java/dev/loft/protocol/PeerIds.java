@@ -23,6 +23,14 @@ public final class PeerIds {
     return true;
   }
 
+  /**
+   * The one form of an id the hub knows a peer by: lower case. Ids are hex, so {@code AB…} and
+   * {@code ab…} are the same peer, and must not be two (two registry slots, one target).
+   */
+  public static String normalize(String id) {
+    return id == null ? null : id.toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** A fresh random id in lower case. */
   public static String random() {
     byte[] bytes = new byte[ProtocolLimits.PEER_ID_LENGTH / 2];

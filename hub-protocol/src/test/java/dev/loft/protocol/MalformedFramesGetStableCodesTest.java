@@ -17,7 +17,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * clients and the hub act on these codes, so each row pins one.
  */
 class MalformedFramesGetStableCodesTest {
-  private static final FrameCodec CODEC = FrameCodec.DEFAULT;
+  /** The codec under test; the relaying (hub) codec must refuse exactly the same frames. */
+  FrameCodec codec() {
+    return FrameCodec.DEFAULT;
+  }
   private static final String T = "\"targetPeerId\":\"" + A + "\"";
 
   static Stream<Arguments> malformed() {
@@ -149,7 +152,7 @@ class MalformedFramesGetStableCodesTest {
   @ParameterizedTest(name = "[{index}] {0} -> {2}")
   @MethodSource("malformed")
   void isRefusedWithItsCode(String description, String input, ErrorCode expected) {
-    ProtocolException e = assertThrows(ProtocolException.class, () -> CODEC.decode(input), description);
+    ProtocolException e = assertThrows(ProtocolException.class, () -> codec().decode(input), description);
     assertEquals(expected, e.code(), () -> description + ": " + e.getMessage() + " for " + Samples.clip(input));
   }
 }

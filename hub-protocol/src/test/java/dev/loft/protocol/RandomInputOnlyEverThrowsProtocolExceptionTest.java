@@ -16,7 +16,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Guards against any input making {@link FrameCodec#decode} fail with something other than a
@@ -30,6 +31,7 @@ class RandomInputOnlyEverThrowsProtocolExceptionTest {
   private static final long SEED = Long.getLong("loft.fuzz.seed", 0x10F7_F022L);
   private static final int ITERATIONS = Integer.getInteger("loft.fuzz.iterations", 20_000);
   private static final FrameCodec CODEC = FrameCodec.DEFAULT;
+  private FrameCodec codec = CODEC;
 
   private static final String[] TYPES = {
     "announce", "offer", "answer", "ice-candidate", "goodbye", "ping", "cleanup", "connected",
@@ -47,8 +49,11 @@ class RandomInputOnlyEverThrowsProtocolExceptionTest {
     "{\"type\":", "\"data\":", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "}}}}}}}}", " ", "\n"
   };
 
-  @Test
-  void decodeOnlyEverThrowsProtocolException() {
+  /** Both codecs: the peers' (trees) and the hub's (raw data text, see FrameCodec#relaying). */
+  @ParameterizedTest(name = "relaying={0}")
+  @ValueSource(booleans = {false, true})
+  void decodeOnlyEverThrowsProtocolException(boolean relaying) {
+    codec = relaying ? FrameCodec.relaying(ProtocolLimits.DEFAULTS) : FrameCodec.DEFAULT;
     Random rnd = new Random(SEED);
     List<String> corpus = corpus();
     Map<ErrorCode, Integer> refusals = new EnumMap<>(ErrorCode.class);
@@ -59,7 +64,7 @@ class RandomInputOnlyEverThrowsProtocolExceptionTest {
       final String input = generate(rnd, corpus);
       Frame frame;
       try {
-        frame = CODEC.decode(input);
+        frame = codec.decode(input);
       } catch (ProtocolException e) {
         assertNotNull(e.code(), () -> context(iteration, input));
         refusals.merge(e.code(), 1, Integer::sum);
@@ -81,17 +86,17 @@ class RandomInputOnlyEverThrowsProtocolExceptionTest {
   }
 
   /** Whatever the codec accepts it can write, and what it writes it accepts again unchanged. */
-  private static void assertReEncodable(Frame frame, int iteration, String input) {
+  private void assertReEncodable(Frame frame, int iteration, String input) {
     String wire;
     try {
-      wire = CODEC.encode(frame);
+      wire = codec.encode(frame);
     } catch (Throwable t) {
       fail("encode of an accepted frame threw " + t + "; " + context(iteration, input), t);
       return;
     }
     try {
-      Frame again = CODEC.decode(wire);
-      assertEquals(wire, CODEC.encode(again), () -> context(iteration, input));
+      Frame again = codec.decode(wire);
+      assertEquals(wire, codec.encode(again), () -> context(iteration, input));
     } catch (ProtocolException e) {
       fail("re-decoding the encoding of an accepted frame failed with " + e + "; encoded: "
           + Samples.clip(wire) + "; " + context(iteration, input));

@@ -554,7 +554,7 @@ public final class DefaultHubClient implements HubClient, SocketListener {
     } else if (frame instanceof Frame.Signal sig) {
       post(new IncomingSignal(sig.kind(), sig.fromPeerId(), sig.networkName(), sig.data(), sig.timestamp()));
     } else if (frame instanceof Frame.PeerDiscovered p) {
-      post(new PeerDiscovered(p.peerId(), p.networkName(), p.data()));
+      post(new PeerDiscovered(p.peerId(), p.networkName(), p.data().isJsonObject() ? p.data().getAsJsonObject() : new JsonObject()));
     } else if (frame instanceof Frame.PeerDisconnected p) {
       post(new PeerLeft(p.peerId(), p.networkName()));
     }
