@@ -47,6 +47,32 @@ public final class HubConfig {
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
   /** Accepted connections still in their handshake, at most; more are closed at accept. */
   public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 1_024;
+  /** Admin HTTP binds here, apart from the WebSocket host: loopback unless an operator opens it. */
+  public static final String DEFAULT_ADMIN_HOST = "127.0.0.1";
+  /** Open admin HTTP connections (the JDK server's process-wide cap). */
+  public static final int DEFAULT_MAX_ADMIN_CONNECTIONS = 32;
+  /** Bytes of one upgrade request; like common HTTP servers' header limits (nginx: 8 KiB lines). */
+  public static final int DEFAULT_MAX_HANDSHAKE_BYTES = 8 * 1024;
+  /** One address's share of pending handshakes (1/16 of the default hub-wide 1,024). */
+  public static final int DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS = 64;
+  /** Frames one fragmented message may have (browsers send one frame per message). */
+  public static final int DEFAULT_MAX_FRAGMENTS_PER_MESSAGE = 64;
+  /** Encoded size of announce data the hub keeps per peer and sends on every discovery. */
+  public static final int DEFAULT_MAX_ANNOUNCE_BYTES = 4 * 1024;
+  /** Share of the max heap the hub may spend on what peers make it hold. */
+  public static final double DEFAULT_MEMORY_BUDGET_RATIO = 0.5;
+  /** Share of the budget past which the largest accounts are evicted. */
+  public static final double DEFAULT_MEMORY_BUDGET_HIGH_MARK = 0.9;
+  /** Error frames sent to one peer per second; past it errors cost strikes, not replies. */
+  public static final int DEFAULT_MAX_ERROR_REPLIES_PER_SECOND = 20;
+  /** Joins, leaves and switches of network per peer per minute: each tells a whole network. */
+  public static final int DEFAULT_MAX_NETWORK_CHANGES_PER_MINUTE = 30;
+  /** Outbound frames one peer may cause per inbound frame, averaged over a window, before eviction. */
+  public static final int DEFAULT_MAX_AMPLIFICATION = 2000;
+  /** One address's share of the hub's topic subscriptions (a tenth of the default max topics). */
+  public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_ADDRESS = 10_000;
+  /** Networks one address's peers may be in at once (a tenth of the default max networks). */
+  public static final int DEFAULT_MAX_NETWORKS_PER_ADDRESS = 1_000;
 
   private final String host;
   private final int port;
@@ -80,6 +106,19 @@ public final class HubConfig {
   private final int maxListenersPerType;
   private final Duration handshakeTimeout;
   private final int maxPendingHandshakes;
+  private final String adminHost;
+  private final int maxAdminConnections;
+  private final int maxHandshakeBytes;
+  private final int maxPendingHandshakesPerAddress;
+  private final int maxFragmentsPerMessage;
+  private final int maxAnnounceBytes;
+  private final double memoryBudgetRatio;
+  private final double memoryBudgetHighMark;
+  private final int maxErrorRepliesPerSecond;
+  private final int maxNetworkChangesPerMinute;
+  private final int maxAmplification;
+  private final int maxSubscriptionsPerAddress;
+  private final int maxNetworksPerAddress;
   private final LongSupplier ticker;
 
   private HubConfig(Builder b) {
@@ -115,6 +154,19 @@ public final class HubConfig {
     maxListenersPerType = b.maxListenersPerType;
     handshakeTimeout = b.handshakeTimeout;
     maxPendingHandshakes = b.maxPendingHandshakes;
+    adminHost = b.adminHost;
+    maxAdminConnections = b.maxAdminConnections;
+    maxHandshakeBytes = b.maxHandshakeBytes;
+    maxPendingHandshakesPerAddress = b.maxPendingHandshakesPerAddress;
+    maxFragmentsPerMessage = b.maxFragmentsPerMessage;
+    maxAnnounceBytes = b.maxAnnounceBytes;
+    memoryBudgetRatio = b.memoryBudgetRatio;
+    memoryBudgetHighMark = b.memoryBudgetHighMark;
+    maxErrorRepliesPerSecond = b.maxErrorRepliesPerSecond;
+    maxNetworkChangesPerMinute = b.maxNetworkChangesPerMinute;
+    maxAmplification = b.maxAmplification;
+    maxSubscriptionsPerAddress = b.maxSubscriptionsPerAddress;
+    maxNetworksPerAddress = b.maxNetworksPerAddress;
     ticker = b.ticker;
   }
 
@@ -160,6 +212,19 @@ public final class HubConfig {
   public int maxListenersPerType() { return maxListenersPerType; }
   public Duration handshakeTimeout() { return handshakeTimeout; }
   public int maxPendingHandshakes() { return maxPendingHandshakes; }
+  public String adminHost() { return adminHost; }
+  public int maxAdminConnections() { return maxAdminConnections; }
+  public int maxHandshakeBytes() { return maxHandshakeBytes; }
+  public int maxPendingHandshakesPerAddress() { return maxPendingHandshakesPerAddress; }
+  public int maxFragmentsPerMessage() { return maxFragmentsPerMessage; }
+  public int maxAnnounceBytes() { return maxAnnounceBytes; }
+  public double memoryBudgetRatio() { return memoryBudgetRatio; }
+  public double memoryBudgetHighMark() { return memoryBudgetHighMark; }
+  public int maxErrorRepliesPerSecond() { return maxErrorRepliesPerSecond; }
+  public int maxNetworkChangesPerMinute() { return maxNetworkChangesPerMinute; }
+  public int maxAmplification() { return maxAmplification; }
+  public int maxSubscriptionsPerAddress() { return maxSubscriptionsPerAddress; }
+  public int maxNetworksPerAddress() { return maxNetworksPerAddress; }
   /** Monotonic nanoseconds; injected by tests so that time-based limits need no sleeping. */
   public LongSupplier ticker() { return ticker; }
 
@@ -197,6 +262,19 @@ public final class HubConfig {
     private int maxListenersPerType = EventBus.DEFAULT_MAX_LISTENERS_PER_TYPE;
     private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
     private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
+    private String adminHost = DEFAULT_ADMIN_HOST;
+    private int maxAdminConnections = DEFAULT_MAX_ADMIN_CONNECTIONS;
+    private int maxHandshakeBytes = DEFAULT_MAX_HANDSHAKE_BYTES;
+    private int maxPendingHandshakesPerAddress = DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS;
+    private int maxFragmentsPerMessage = DEFAULT_MAX_FRAGMENTS_PER_MESSAGE;
+    private int maxAnnounceBytes = DEFAULT_MAX_ANNOUNCE_BYTES;
+    private double memoryBudgetRatio = DEFAULT_MEMORY_BUDGET_RATIO;
+    private double memoryBudgetHighMark = DEFAULT_MEMORY_BUDGET_HIGH_MARK;
+    private int maxErrorRepliesPerSecond = DEFAULT_MAX_ERROR_REPLIES_PER_SECOND;
+    private int maxNetworkChangesPerMinute = DEFAULT_MAX_NETWORK_CHANGES_PER_MINUTE;
+    private int maxAmplification = DEFAULT_MAX_AMPLIFICATION;
+    private int maxSubscriptionsPerAddress = DEFAULT_MAX_SUBSCRIPTIONS_PER_ADDRESS;
+    private int maxNetworksPerAddress = DEFAULT_MAX_NETWORKS_PER_ADDRESS;
     private LongSupplier ticker = System::nanoTime;
 
     private Builder() {}
@@ -234,6 +312,19 @@ public final class HubConfig {
       maxListenersPerType = c.maxListenersPerType;
       handshakeTimeout = c.handshakeTimeout;
       maxPendingHandshakes = c.maxPendingHandshakes;
+      adminHost = c.adminHost;
+      maxAdminConnections = c.maxAdminConnections;
+      maxHandshakeBytes = c.maxHandshakeBytes;
+      maxPendingHandshakesPerAddress = c.maxPendingHandshakesPerAddress;
+      maxFragmentsPerMessage = c.maxFragmentsPerMessage;
+      maxAnnounceBytes = c.maxAnnounceBytes;
+      memoryBudgetRatio = c.memoryBudgetRatio;
+      memoryBudgetHighMark = c.memoryBudgetHighMark;
+      maxErrorRepliesPerSecond = c.maxErrorRepliesPerSecond;
+      maxNetworkChangesPerMinute = c.maxNetworkChangesPerMinute;
+      maxAmplification = c.maxAmplification;
+      maxSubscriptionsPerAddress = c.maxSubscriptionsPerAddress;
+      maxNetworksPerAddress = c.maxNetworksPerAddress;
       ticker = c.ticker;
     }
 
@@ -275,6 +366,19 @@ public final class HubConfig {
     public Builder maxListenersPerType(int v) { maxListenersPerType = atLeast("maxListenersPerType", v, 1); return this; }
     public Builder handshakeTimeout(Duration v) { handshakeTimeout = positive("handshakeTimeout", v); return this; }
     public Builder maxPendingHandshakes(int v) { maxPendingHandshakes = atLeast("maxPendingHandshakes", v, 1); return this; }
+    public Builder adminHost(String v) { adminHost = Objects.requireNonNull(v, "adminHost"); return this; }
+    public Builder maxAdminConnections(int v) { maxAdminConnections = atLeast("maxAdminConnections", v, 4); return this; }
+    public Builder maxHandshakeBytes(int v) { maxHandshakeBytes = range("maxHandshakeBytes", v, 1024, 1024 * 1024); return this; }
+    public Builder maxPendingHandshakesPerAddress(int v) { maxPendingHandshakesPerAddress = atLeast("maxPendingHandshakesPerAddress", v, 1); return this; }
+    public Builder maxFragmentsPerMessage(int v) { maxFragmentsPerMessage = atLeast("maxFragmentsPerMessage", v, 1); return this; }
+    public Builder maxAnnounceBytes(int v) { maxAnnounceBytes = atLeast("maxAnnounceBytes", v, 64); return this; }
+    public Builder memoryBudgetRatio(double v) { memoryBudgetRatio = ratio("memoryBudgetRatio", v); return this; }
+    public Builder memoryBudgetHighMark(double v) { memoryBudgetHighMark = ratio("memoryBudgetHighMark", v); return this; }
+    public Builder maxErrorRepliesPerSecond(int v) { maxErrorRepliesPerSecond = atLeast("maxErrorRepliesPerSecond", v, 1); return this; }
+    public Builder maxNetworkChangesPerMinute(int v) { maxNetworkChangesPerMinute = atLeast("maxNetworkChangesPerMinute", v, 1); return this; }
+    public Builder maxAmplification(int v) { maxAmplification = atLeast("maxAmplification", v, 10); return this; }
+    public Builder maxSubscriptionsPerAddress(int v) { maxSubscriptionsPerAddress = atLeast("maxSubscriptionsPerAddress", v, 1); return this; }
+    public Builder maxNetworksPerAddress(int v) { maxNetworksPerAddress = atLeast("maxNetworksPerAddress", v, 1); return this; }
     public Builder ticker(LongSupplier v) { ticker = Objects.requireNonNull(v, "ticker"); return this; }
 
     public HubConfig build() {

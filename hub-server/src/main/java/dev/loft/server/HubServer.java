@@ -4,7 +4,10 @@ import dev.loft.bus.EventBus;
 import dev.loft.protocol.CloseCodes;
 import dev.loft.server.admin.AdminServer;
 import dev.loft.server.admin.HubMetrics;
+import dev.loft.server.budget.MemoryBudget;
+import dev.loft.server.core.BudgetSweeper;
 import dev.loft.server.core.HubCore;
+import dev.loft.server.transport.TransportCounters;
 import dev.loft.server.core.HubCounters;
 import dev.loft.server.core.Peer;
 import dev.loft.server.events.HubEvents;
@@ -19,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -46,11 +48,15 @@ public final class HubServer implements AutoCloseable {
   private final HubConfig config;
   private final Consumer<Throwable> fatalHandler;
   private final EventBus bus;
-  private final ScheduledThreadPoolExecutor housekeeper;
+  private final Housekeeper housekeeper;
   private final HubCore core;
   private final WebSocketTransport transport;
   private final MemoryMonitor memoryMonitor;
   private final HandshakeGuard handshakes;
+  private final MemoryBudget budget;
+  private final TransportCounters transportCounters = new TransportCounters();
+  /** Set once, by the first fatal error: /health answers 503 from then on. */
+  private volatile Throwable fatal;
   private final long createdAtNanos = System.nanoTime();
   /** Consecutive refused listener probes; three mean the listener is gone. */
   private int listenerProbeFailures;
@@ -75,9 +81,7 @@ public final class HubServer implements AutoCloseable {
   public HubServer(HubConfig requested, Consumer<Throwable> fatalHandler) {
     this.config = withinFileDescriptorLimit(requested);
     this.fatalHandler = fatalHandler;
-    this.housekeeper = new ScheduledThreadPoolExecutor(1, NamedThreads.of("housekeeper", this::onUncaught));
-    housekeeper.setRemoveOnCancelPolicy(true); // cancelled grace timers must not pin closed peers
-    housekeeper.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.housekeeper = new Housekeeper(NamedThreads.of("housekeeper", this::onUncaught), this::fail);
     HubCore[] coreRef = new HubCore[1];
     this.bus =
         EventBus.builder()
@@ -85,11 +89,13 @@ public final class HubServer implements AutoCloseable {
             .maxListenersPerType(config.maxListenersPerType())
             .errorHandler((name, event, error) -> coreRef[0].onListenerError(name, event, error))
             .build();
-    this.core = new HubCore(config, bus, housekeeper);
+    this.budget = budgetFor(config);
+    this.core = new HubCore(config, bus, housekeeper, budget);
     coreRef[0] = core;
     HubCounters counters = core.counters();
     this.handshakes = new HandshakeGuard(
         config.maxPendingHandshakes(),
+        config.maxPendingHandshakesPerAddress(),
         config.handshakeTimeout().toNanos(),
         config.ticker(),
         new HandshakeGuard.Listener() {
@@ -102,15 +108,25 @@ public final class HubServer implements AutoCloseable {
           public void rejectedTooManyPending() {
             counters.rejectedPendingHandshakes.increment();
           }
+
+          @Override
+          public void rejectedPendingPerAddress() {
+            transportCounters.rejectedPendingPerAddress.increment();
+          }
         });
     this.transport =
         new WebSocketTransport(
             new InetSocketAddress(config.host(), config.port()),
             config.decoderThreads(),
             config.maxFrameBytes(),
+            config.maxHandshakeBytes(),
+            config.maxFragmentsPerMessage(),
             (int) Math.max(1, config.connectionLostTimeout().toSeconds()),
             handshakes,
-            core);
+            budget,
+            transportCounters,
+            core,
+            error -> fail(Thread.currentThread(), error));
     this.memoryMonitor =
         new MemoryMonitor(
             bus,
@@ -140,6 +156,7 @@ public final class HubServer implements AutoCloseable {
       schedulePeriodic(core::kickStalledWrites, config.writeStallCheck().toMillis());
       schedulePeriodic(handshakes::sweep, Math.max(50, Math.min(1_000, config.handshakeTimeout().toMillis() / 2)));
       schedulePeriodic(this::probeListener, LISTENER_PROBE_MILLIS);
+      schedulePeriodic(core::sweepBudget, BudgetSweeper.INTERVAL.toMillis());
       metrics = new HubMetrics(this);
       if (config.adminPort() >= 0) {
         admin = new AdminServer(this, config, metrics, NamedThreads.of("admin", this::onUncaught));
@@ -152,7 +169,7 @@ public final class HubServer implements AutoCloseable {
     }
     state = State.RUNNING;
     LOG.info("Loft hub listening on ws://{}:{}/ (admin {})", config.host(), port(),
-        admin == null ? "disabled" : "http://" + config.host() + ":" + admin.port() + "/");
+        admin == null ? "disabled" : "http://" + config.adminHost() + ":" + admin.port() + "/");
     return this;
   }
 
@@ -172,6 +189,21 @@ public final class HubServer implements AutoCloseable {
         periodMillis,
         periodMillis,
         TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The heap the hub may spend on peers: a share of the max heap, logged with its arithmetic so an
+   * operator can see what {@code -Xmx} buys.
+   */
+  private static MemoryBudget budgetFor(HubConfig config) {
+    long heapMax = ProcessMemory.heapMax();
+    long limit = (long) (heapMax * config.memoryBudgetRatio());
+    MemoryBudget budget = new MemoryBudget(limit, config.memoryBudgetHighMark());
+    LOG.info("memory budget for peers: {} MiB max heap x {} = {} MiB; past {} MiB (x {}) the largest accounts are evicted; "
+            + "an idle peer is charged {} KiB, so the budget alone admits about {} of them",
+        heapMax >> 20, config.memoryBudgetRatio(), limit >> 20, budget.highMarkBytes() >> 20,
+        config.memoryBudgetHighMark(), HubCore.RETAINED_PER_PEER >> 10, limit / HubCore.RETAINED_PER_PEER);
+    return budget;
   }
 
   /**
@@ -200,6 +232,11 @@ public final class HubServer implements AutoCloseable {
       onUncaught(Thread.currentThread(), new IllegalStateException(
           "the WebSocket listener on port " + port() + " refuses connections (out of file descriptors?)"));
     }
+  }
+
+  /** The first fatal error, or null: while set, /health answers 503. */
+  public Throwable fatalError() {
+    return fatal;
   }
 
   /** False once the WebSocket listener was found dead. */
@@ -278,12 +315,37 @@ public final class HubServer implements AutoCloseable {
 
   /** An error nothing caught on one of the hub's own threads: clean up, then tell the owner. */
   private void onUncaught(Thread thread, Throwable error) {
+    fail(thread, error);
+  }
+
+  /**
+   * A fatal error on any thread (the hub's, the library's, or the process's default handler):
+   * from now on {@code /health} answers 503. A {@link VirtualMachineError} (out of memory) is not
+   * cleaned up after: a heap that failed once may fail the cleanup too, and a process whose
+   * listener the library already stopped must not look alive; the owner is told at once (the
+   * command line exits within the second). Anything else: graceful close first, then the owner.
+   */
+  public void fail(Thread thread, Throwable error) {
+    boolean first = fatal == null;
+    if (first) {
+      fatal = error;
+    }
+    if (error instanceof VirtualMachineError) {
+      if (fatalHandler != null) {
+        fatalHandler.accept(error);
+      }
+      if (!first) {
+        return;
+      }
+    } else if (!first) {
+      return;
+    }
     LOG.error("uncaught error on {}; stopping the hub", thread.getName(), error);
     Thread closer = new Thread(() -> {
       try {
         close();
       } finally {
-        if (fatalHandler != null) {
+        if (fatalHandler != null && !(error instanceof VirtualMachineError)) { // that one was told at once
           fatalHandler.accept(error);
         }
       }
@@ -384,7 +446,39 @@ public final class HubServer implements AutoCloseable {
         ProcessMemory.directBuffers(),
         ProcessMemory.threads(),
         ProcessMemory.processCpuNanos(),
-        ProcessMemory.gcCount());
+        ProcessMemory.gcCount(),
+        budgetStats(c),
+        new HubStats.Abuse(
+            transportCounters.handshakeTooLarge.sum(),
+            transportCounters.rejectedPendingPerAddress.sum(),
+            handshakes.pending(),
+            transportCounters.tooManyFragments.sum(),
+            transportCounters.inboundOverBudget.sum(),
+            c.controlFramesIn.sum(),
+            c.binaryFramesIn.sum(),
+            c.errorRepliesSuppressed.sum(),
+            c.networkChangesLimited.sum(),
+            c.announceTooLarge.sum(),
+            c.addressLimitHits.sum(),
+            c.closedDuringOpen.sum(),
+            c.evictedAmplification.sum(),
+            core.registry().addresses(),
+            housekeeper.failures()));
+  }
+
+  private HubStats.Budget budgetStats(HubCounters c) {
+    Map<String, Long> byKind = new java.util.LinkedHashMap<>();
+    for (MemoryBudget.Kind k : MemoryBudget.Kind.values()) {
+      byKind.put(k.name().toLowerCase(java.util.Locale.ROOT), budget.charged(k));
+    }
+    return new HubStats.Budget(
+        budget.limitBytes(),
+        budget.highMarkBytes(),
+        budget.charged(),
+        byKind,
+        core.budgetSnapshot().top(),
+        c.refusedOverBudget(),
+        c.evictedOverBudget.sum());
   }
 
   private String loadSummary() {

@@ -62,4 +62,40 @@ public record HubStats(
     long directBufferBytes,
     int threads,
     long processCpuNanos,
-    long gcCount) {}
+    long gcCount,
+    // the memory budget and the abuse it refused (issue 9)
+    Budget budget,
+    Abuse abuse) {
+
+  /**
+   * The memory budget: what the hub may spend on peers, what it holds now by kind, the largest
+   * accounts (as of the last sweep), and what the budget refused or evicted.
+   */
+  public record Budget(
+      long limitBytes,
+      long highMarkBytes,
+      long chargedBytes,
+      Map<String, Long> chargedByKind,
+      java.util.List<dev.loft.server.core.BudgetSweeper.AccountView> topAccounts,
+      Map<String, Long> refusedByReason,
+      long evictedOverBudget) {}
+
+  /** Counters of the abuse classes bounded at their source. */
+  public record Abuse(
+      long handshakeTooLarge,
+      long rejectedPendingPerAddress,
+      int pendingHandshakes,
+      long tooManyFragments,
+      long inboundOverBudget,
+      long controlFramesIn,
+      long binaryFramesIn,
+      long errorRepliesSuppressed,
+      long networkChangesLimited,
+      long announceTooLarge,
+      long addressLimitHits,
+      long closedDuringOpen,
+      long evictedAmplification,
+      int addresses,
+      // one-off and periodic housekeeper tasks that threw (each one logged)
+      long housekeeperTaskFailures) {}
+}

@@ -50,7 +50,8 @@ class SlowPeerIsEvictedTest {
       assertEquals(stuck.id(), evictions.get(0).peer().id());
       assertTrue(evictions.get(0).pendingBytes() <= WATERMARK, "evicted at the watermark, not past it");
       await().atMost(Duration.ofSeconds(10)).until(() -> hub.stats().peers() == 2);
-      assertEquals(0, hub.stats().queuedOutboundBytes());
+      // The outbound sum is the budget sweeper's (one tick behind); the evicted backlog is gone from it.
+      await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().queuedOutboundBytes() == 0);
       assertTrue(hub.stats().dropped() >= 1);
       assertEquals(1, hub.stats().subscriptions(), "only the healthy subscriber is left");
 

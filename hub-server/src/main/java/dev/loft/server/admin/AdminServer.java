@@ -51,6 +51,8 @@ public final class AdminServer {
     }
   }
   private static final int MAX_PEERS_LISTED = 10_000;
+  /** The JDK HttpServer's cap on open connections (JDK 17.0.x: refused past it). */
+  static final String MAX_CONNECTIONS_PROPERTY = "jdk.httpserver.maxConnections";
   private static final long GC_MIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final HubServer hub;
@@ -70,8 +72,15 @@ public final class AdminServer {
     this.token = config.adminToken() == null ? null : config.adminToken().getBytes(StandardCharsets.UTF_8);
     this.publishLimit =
         new TokenBucket(config.adminPublishPerSecond(), config.adminPublishPerSecond(), config.ticker());
+    // The JDK server's connection cap is process-wide and read once, when the first server starts:
+    // an operator's own -D value wins, then the first hub's option.
+    if (System.getProperty(MAX_CONNECTIONS_PROPERTY) == null) {
+      System.setProperty(MAX_CONNECTIONS_PROPERTY, Integer.toString(config.maxAdminConnections()));
+    }
     try {
-      this.http = HttpServer.create(new InetSocketAddress(config.host(), config.adminPort()), 16);
+      // Its own host (loopback by default): opening the WebSocket port to the world with --host
+      // must not open the admin API with it.
+      this.http = HttpServer.create(new InetSocketAddress(config.adminHost(), config.adminPort()), 16);
     } catch (IOException e) {
       throw new IllegalStateException("cannot bind the admin port " + config.adminPort() + ": " + e.getMessage(), e);
     }
@@ -131,7 +140,7 @@ public final class AdminServer {
         json(ex, 404, error("no such endpoint: " + method + " " + path));
       }
     } catch (RuntimeException e) {
-      LOG.warn("admin request {} failed", ex.getRequestURI(), e);
+      LOG.warn("admin request {} failed", dev.loft.server.core.LogText.safe(String.valueOf(ex.getRequestURI())), e);
       try {
         json(ex, 500, error("internal error"));
       } catch (IOException | RuntimeException ignored) {
@@ -143,8 +152,9 @@ public final class AdminServer {
   private void health(HttpExchange ex) throws IOException {
     JsonObject body = new JsonObject();
     boolean pressure = hub.core().memoryPressure();
-    boolean ok = hub.isRunning() && hub.isListening() && !stopping && !pressure;
-    body.addProperty("status", ok ? "ok" : stopping ? "stopping" : pressure ? "memory-pressure"
+    boolean fatal = hub.fatalError() != null;
+    boolean ok = !fatal && hub.isRunning() && hub.isListening() && !stopping && !pressure;
+    body.addProperty("status", ok ? "ok" : fatal ? "fatal" : stopping ? "stopping" : pressure ? "memory-pressure"
         : !hub.isListening() ? "listener-down" : "down");
     body.addProperty("peers", hub.core().registry().size());
     json(ex, ok ? 200 : 503, body);
@@ -153,6 +163,10 @@ public final class AdminServer {
   private void stats(HttpExchange ex) throws IOException {
     String query = ex.getRequestURI().getQuery();
     if (query != null && query.contains("gc=true")) {
+      // A forced full GC stops the world: only an operator may ask for it.
+      if (!authorized(ex)) {
+        return;
+      }
       synchronized (this) {
         long now = System.nanoTime();
         if (now - lastGcNanos >= GC_MIN_INTERVAL_NANOS) { // at most one forced GC per second

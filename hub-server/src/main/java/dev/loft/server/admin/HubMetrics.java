@@ -69,6 +69,47 @@ public final class HubMetrics implements AutoCloseable {
     counter("loft_admin_rate_limited", "Admin publishes refused with 429", HubStats::adminRateLimited);
     counter("loft_process_cpu_seconds", "CPU time of the hub process", s -> s.processCpuNanos() / 1e9);
     counter("loft_gc_collections", "Garbage collections", HubStats::gcCount);
+    // The memory budget (issue 9): what the hub may hold for peers, what it holds, what it refused.
+    gauge("loft_budget_limit_bytes", "Heap the hub may spend on what peers make it hold", s -> s.budget().limitBytes());
+    gauge("loft_budget_high_mark_bytes", "Charged bytes past which the largest accounts are evicted", s -> s.budget().highMarkBytes());
+    gauge("loft_budget_charged_bytes", "Bytes held on peers' behalf now", s -> s.budget().chargedBytes());
+    registry.register(
+        GaugeWithCallback.builder().name("loft_budget_charged_by_kind_bytes")
+            .help("Bytes held on peers' behalf, by kind (handshake, inbound, retained, outbound)")
+            .labelNames("kind")
+            .callback(cb -> stats().budget().chargedByKind().forEach((kind, n) -> cb.call(n, kind)))
+            .build());
+    registry.register(
+        GaugeWithCallback.builder().name("loft_budget_top_account_bytes")
+            .help("The largest accounts as of the last sweep (rank 1 is the largest)")
+            .labelNames("rank", "peer_id", "kind")
+            .callback(cb -> {
+              int rank = 1;
+              for (var a : stats().budget().topAccounts()) {
+                cb.call(a.bytes(), Integer.toString(rank++), a.peerId(), a.largest());
+              }
+            })
+            .build());
+    registry.register(
+        CounterWithCallback.builder().name("loft_budget_refused")
+            .help("Requests refused while the memory budget was full, by what was refused")
+            .labelNames("reason")
+            .callback(cb -> stats().budget().refusedByReason().forEach((reason, n) -> cb.call(n, reason)))
+            .build());
+    counter("loft_evicted_over_budget", "Largest accounts evicted past the budget's high mark (4006)", s -> s.budget().evictedOverBudget());
+    counter("loft_handshake_too_large", "Upgrade requests over --max-handshake-bytes (431)", s -> s.abuse().handshakeTooLarge());
+    counter("loft_rejected_pending_per_address", "Connections closed at accept: the address held its share of pending handshakes", s -> s.abuse().rejectedPendingPerAddress());
+    gauge("loft_pending_handshakes", "Connections accepted that have not completed their handshake", s -> s.abuse().pendingHandshakes());
+    counter("loft_too_many_fragments", "Messages over --max-fragments-per-message (1009)", s -> s.abuse().tooManyFragments());
+    counter("loft_control_frames_in", "Pings and pongs received (each took a rate-limit token)", s -> s.abuse().controlFramesIn());
+    counter("loft_binary_frames_in", "Binary frames received (refused with BAD_FRAME)", s -> s.abuse().binaryFramesIn());
+    counter("loft_error_replies_suppressed", "Errors not replied because the peer's error replies ran out (a strike instead)", s -> s.abuse().errorRepliesSuppressed());
+    counter("loft_network_changes_limited", "Announces and goodbyes refused by --max-network-changes-per-minute", s -> s.abuse().networkChangesLimited());
+    counter("loft_announce_too_large", "Announces refused by --max-announce-bytes", s -> s.abuse().announceTooLarge());
+    counter("loft_address_limit_hits", "Requests refused by an address's share of a hub-wide table", s -> s.abuse().addressLimitHits());
+    counter("loft_closed_during_open", "Connections that closed while they were being admitted (slot given back)", s -> s.abuse().closedDuringOpen());
+    counter("loft_evicted_amplification", "Peers evicted for making the hub send over --max-amplification frames per frame (4001)", s -> s.abuse().evictedAmplification());
+    gauge("loft_addresses", "Remote addresses holding peers, subscriptions or networks", s -> s.abuse().addresses());
     registry.register(
         CounterWithCallback.builder()
             .name("loft_errors")

@@ -128,6 +128,45 @@ public final class LoftHubMain implements Callable<Integer> {
   @Option(names = "--max-pending-handshakes", description = "Connections still in their handshake, at most (more are closed at accept).")
   int maxPendingHandshakes = HubConfig.DEFAULT_MAX_PENDING_HANDSHAKES;
 
+  @Option(names = "--admin-host", description = "Address the admin HTTP API binds (apart from --host: loopback unless you open it).")
+  String adminHost = HubConfig.DEFAULT_ADMIN_HOST;
+
+  @Option(names = "--max-admin-connections", description = "Open admin HTTP connections, at most (process-wide).")
+  int maxAdminConnections = HubConfig.DEFAULT_MAX_ADMIN_CONNECTIONS;
+
+  @Option(names = "--max-handshake-bytes", description = "Bytes of one WebSocket upgrade request; past it: HTTP 431 and close.")
+  int maxHandshakeBytes = HubConfig.DEFAULT_MAX_HANDSHAKE_BYTES;
+
+  @Option(names = "--max-pending-handshakes-per-address", description = "One address's share of pending handshakes.")
+  int maxPendingHandshakesPerAddress = HubConfig.DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS;
+
+  @Option(names = "--max-fragments-per-message", description = "Frames one fragmented WebSocket message may have; past it: close 1009.")
+  int maxFragmentsPerMessage = HubConfig.DEFAULT_MAX_FRAGMENTS_PER_MESSAGE;
+
+  @Option(names = "--max-announce-bytes", description = "Encoded bytes of announce data; past it: error ANNOUNCE_TOO_LARGE.")
+  int maxAnnounceBytes = HubConfig.DEFAULT_MAX_ANNOUNCE_BYTES;
+
+  @Option(names = "--memory-budget-ratio", description = "Share of the max heap the hub may spend on what peers make it hold.")
+  double memoryBudgetRatio = HubConfig.DEFAULT_MEMORY_BUDGET_RATIO;
+
+  @Option(names = "--memory-budget-high-mark", description = "Share of the budget past which the largest accounts are evicted (4006).")
+  double memoryBudgetHighMark = HubConfig.DEFAULT_MEMORY_BUDGET_HIGH_MARK;
+
+  @Option(names = "--max-error-replies-per-second", description = "Error frames sent to one peer per second; past it errors cost strikes.")
+  int maxErrorRepliesPerSecond = HubConfig.DEFAULT_MAX_ERROR_REPLIES_PER_SECOND;
+
+  @Option(names = "--max-network-changes-per-minute", description = "Network joins, switches and goodbyes per peer per minute.")
+  int maxNetworkChangesPerMinute = HubConfig.DEFAULT_MAX_NETWORK_CHANGES_PER_MINUTE;
+
+  @Option(names = "--max-amplification", description = "Outbound frames one peer may cause per frame it sends (per half second); past it: 4001.")
+  int maxAmplification = HubConfig.DEFAULT_MAX_AMPLIFICATION;
+
+  @Option(names = "--max-subscriptions-per-address", description = "One address's share of the hub's subscriptions.")
+  int maxSubscriptionsPerAddress = HubConfig.DEFAULT_MAX_SUBSCRIPTIONS_PER_ADDRESS;
+
+  @Option(names = "--max-networks-per-address", description = "Networks one address's peers may be in at once.")
+  int maxNetworksPerAddress = HubConfig.DEFAULT_MAX_NETWORKS_PER_ADDRESS;
+
   /** Levels for Loft's loggers. */
   enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
 
@@ -168,6 +207,19 @@ public final class LoftHubMain implements Callable<Integer> {
         .maxListenersPerType(maxListenersPerType)
         .handshakeTimeout(handshakeTimeout)
         .maxPendingHandshakes(maxPendingHandshakes)
+        .adminHost(adminHost)
+        .maxAdminConnections(maxAdminConnections)
+        .maxHandshakeBytes(maxHandshakeBytes)
+        .maxPendingHandshakesPerAddress(maxPendingHandshakesPerAddress)
+        .maxFragmentsPerMessage(maxFragmentsPerMessage)
+        .maxAnnounceBytes(maxAnnounceBytes)
+        .memoryBudgetRatio(memoryBudgetRatio)
+        .memoryBudgetHighMark(memoryBudgetHighMark)
+        .maxErrorRepliesPerSecond(maxErrorRepliesPerSecond)
+        .maxNetworkChangesPerMinute(maxNetworkChangesPerMinute)
+        .maxAmplification(maxAmplification)
+        .maxSubscriptionsPerAddress(maxSubscriptionsPerAddress)
+        .maxNetworksPerAddress(maxNetworksPerAddress)
         .build();
   }
 
@@ -186,20 +238,16 @@ public final class LoftHubMain implements Callable<Integer> {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     HubServer hub = new HubServer(config, error -> {
-      log.error("fatal error; hub cleaned up, exiting {}", EXIT_FATAL);
+      // Out of memory: no cleanup (it could fail too, and would take the shutdown grace); the
+      // sockets close with the process. Anything else arrives here after the hub cleaned up.
+      log.error(error instanceof VirtualMachineError
+          ? "fatal error ({}); exiting {} at once" : "fatal error ({}); hub cleaned up, exiting {}",
+          error.getClass().getSimpleName(), EXIT_FATAL);
       flushLogs();
       Runtime.getRuntime().halt(EXIT_FATAL);
     });
-    // Anything uncaught anywhere in this process (library threads too): same cleanup, non-zero exit.
-    Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
-      log.error("uncaught error on {}; stopping", thread.getName(), error);
-      try {
-        hub.close();
-      } finally {
-        flushLogs();
-        Runtime.getRuntime().halt(EXIT_FATAL);
-      }
-    });
+    // Anything uncaught anywhere in this process (library threads too): the same path.
+    Thread.setDefaultUncaughtExceptionHandler(hub::fail);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutdown requested; closing peers with 1001");
       hub.close();

@@ -11,6 +11,7 @@ import dev.loft.protocol.PeerIds;
 import dev.loft.protocol.ProtocolException;
 import dev.loft.protocol.ProtocolLimits;
 import dev.loft.server.HubConfig;
+import dev.loft.server.budget.MemoryBudget;
 import dev.loft.server.events.HubEvents;
 import dev.loft.server.limits.TokenBucket;
 import dev.loft.server.transport.OutboundFrame;
@@ -56,15 +57,28 @@ public final class HubCore implements TransportHandler {
   private final Router router;
   private final Peer.SendPolicy sendPolicy = this::admitOutbound;
 
+  private final MemoryBudget budget;
+  private final BudgetSweeper sweeper;
+
   private volatile boolean accepting = true;
   private volatile boolean memoryPressure;
 
-  public HubCore(HubConfig config, EventBus bus, ScheduledExecutorService housekeeper) {
+  /**
+   * What the hub charges an admitted peer before it sends anything: its Peer, link, library
+   * connection, buffers and map entries (about 5 KiB of RSS per idle peer measured, see
+   * docs/benchmarks.md; the heap part is under 4 KiB).
+   */
+  public static final long RETAINED_PER_PEER = 4 * 1024;
+
+  public HubCore(HubConfig config, EventBus bus, ScheduledExecutorService housekeeper, MemoryBudget budget) {
     this.config = config;
     this.bus = bus;
     this.housekeeper = housekeeper;
-    this.codec = new FrameCodec(new ProtocolLimits(config.maxFrameBytes()));
-    this.registry = new PeerRegistry(config.maxPeers(), config.maxPeersPerAddress());
+    this.budget = budget;
+    // Relaying: data stays the text it came as (RawJson), never a tree (see FrameCodec#relaying).
+    this.codec = FrameCodec.relaying(new ProtocolLimits(config.maxFrameBytes()));
+    this.registry = new PeerRegistry(config.maxPeers(), config.maxPeersPerAddress(),
+        config.maxSubscriptionsPerAddress(), config.maxNetworksPerAddress());
     this.networks = new Networks(config.maxNetworks());
     this.topics = new Topics(config.maxTopics());
     this.delivery = new LocalDelivery(networks, topics);
@@ -75,7 +89,9 @@ public final class HubCore implements TransportHandler {
             .ticker(config.ticker()::getAsLong)
             .executor(Runnable::run) // maintenance inline: no ForkJoinPool work outliving the hub
             .build();
-    this.router = new Router(config, codec, networks, topics, delivery, counters, bus, recent);
+    this.router = new Router(config, codec, networks, topics, delivery, counters, bus, recent,
+        registry, budget, this::strike);
+    this.sweeper = new BudgetSweeper(budget, registry, counters, config.maxAmplification(), this::evict);
   }
 
   /** Registers the router and the load shedder on the bus; their handles close with the bus. */
@@ -98,9 +114,15 @@ public final class HubCore implements TransportHandler {
       link.close(CloseCodes.POLICY, CloseCodes.REASON_INVALID_PEER_ID);
       return;
     }
+    peerId = PeerIds.normalize(peerId); // one peer, one id: AB… and ab… are the same
     if (memoryPressure) {
       counters.rejectedPressure.increment();
       link.close(CloseCodes.TRY_AGAIN_LATER, "Hub under memory pressure, try again later");
+      return;
+    }
+    if (budget.wouldOverflow(RETAINED_PER_PEER)) {
+      counters.refusedOverBudget("connect");
+      link.close(CloseCodes.TRY_AGAIN_LATER, CloseCodes.REASON_OVER_BUDGET);
       return;
     }
     InetSocketAddress remote = link.remoteAddress();
@@ -130,7 +152,10 @@ public final class HubCore implements TransportHandler {
             new TokenBucket(
                 config.rateLimitMaxStrikes() / (double) STRIKE_WINDOW.toSeconds(),
                 config.rateLimitMaxStrikes(),
-                config.ticker()));
+                config.ticker()),
+            new TokenBucket(config.maxErrorRepliesPerSecond(), 2 * config.maxErrorRepliesPerSecond(), config.ticker()),
+            new TokenBucket(config.maxNetworkChangesPerMinute() / 60.0,
+                Math.max(2, config.maxNetworkChangesPerMinute() / 6), config.ticker()));
     Peer[] replaced = {null};
     if (registry.register(peer, replaced) == PeerRegistry.Refusal.DUPLICATE) {
       registry.release(address);
@@ -138,7 +163,16 @@ public final class HubCore implements TransportHandler {
       link.close(CloseCodes.POLICY, CloseCodes.REASON_ALREADY_CONNECTED);
       return;
     }
-    link.attach(peer);
+    if (!link.attach(peer)) {
+      // Closed while we admitted it (a reset right after the handshake): no close callback will
+      // come for it, so what the open took is given back here. See JwsPeerLink's state machine.
+      peer.markClosed();
+      registry.unregister(peer);
+      registry.release(address);
+      counters.closedDuringOpen.increment();
+      return;
+    }
+    peer.account().add(MemoryBudget.Kind.RETAINED, RETAINED_PER_PEER);
     if (replaced[0] != null) {
       // The stale holder may already be closing (then this evict is a no-op): count it either way.
       counters.replaced.increment();
@@ -178,11 +212,7 @@ public final class HubCore implements TransportHandler {
     }
     counters.framesIn.increment();
     counters.bytesIn.add(text.length());
-    peer.countFrameIn();
-    if (!peer.rateLimit().tryAcquire()) {
-      rateLimited(peer);
-      return;
-    }
+    peer.countFrameIn(); // its rate-limit token was taken at the gate (admitFrame)
     if (!accepting) {
       // Shutting down: the peer is being closed with 1001; do not start anything new for it.
       router.replyError(peer, null, ErrorCode.OVERLOADED, "the hub is shutting down");
@@ -198,17 +228,57 @@ public final class HubCore implements TransportHandler {
     bus.publish(new HubEvents.FrameReceived(peer, frame));
   }
 
+  /**
+   * Every inbound frame but a close, text, binary, continuation, ping or pong, takes a token from
+   * the peer's one rate limit before the library does anything with it: a frame the hub must
+   * answer or buffer costs the peer as much as a text frame does.
+   */
+  @Override
+  public boolean admitFrame(PeerLink link, FrameKind kind, int payloadBytes) {
+    Peer peer = link == null ? null : link.attachment();
+    if (peer == null || peer.isClosing()) {
+      return false; // not admitted (yet) or on its way out: nothing it sends is worth work
+    }
+    if (kind == FrameKind.PING || kind == FrameKind.PONG) {
+      counters.controlFramesIn.increment();
+    }
+    if (!peer.rateLimit().tryAcquire()) {
+      rateLimited(peer);
+      return false;
+    }
+    return true;
+  }
+
+  /** Answers a ping the gate admitted; the pong is an outbound frame like any other (watermark). */
+  @Override
+  public void onPing(PeerLink link, java.nio.ByteBuffer payload) {
+    Peer peer = link.attachment();
+    if (peer != null) {
+      peer.send(OutboundFrame.pong(payload));
+    }
+  }
+
   private void rateLimited(Peer peer) {
     counters.rateLimited.increment();
-    if (!peer.strikes().tryAcquire()) {
-      if (evict(peer, CloseCodes.RATE_LIMIT_EXCEEDED, "Rate limit exceeded")) {
-        counters.evictedRateLimit.increment();
-        limitHit("rateLimitMaxStrikes", peer.id());
-      }
-      return;
+    if (strike(peer)) {
+      router.replyError(peer, null, ErrorCode.RATE_LIMITED,
+          "more than " + config.rateLimitPerSecond() + " frames per second; frame dropped");
     }
-    router.replyError(peer, null, ErrorCode.RATE_LIMITED,
-        "more than " + config.rateLimitPerSecond() + " frames per second; frame dropped");
+  }
+
+  /**
+   * One strike against {@code peer} (rate limit, errors it was not told about, network changes);
+   * {@code rateLimitMaxStrikes} in ten seconds disconnect it with 4001. False when this one did.
+   */
+  boolean strike(Peer peer) {
+    if (peer.strikes().tryAcquire()) {
+      return true;
+    }
+    if (evict(peer, CloseCodes.RATE_LIMIT_EXCEEDED, "Rate limit exceeded")) {
+      counters.evictedRateLimit.increment();
+      limitHit("rateLimitMaxStrikes", peer.id());
+    }
+    return false;
   }
 
   @Override
@@ -216,6 +286,7 @@ public final class HubCore implements TransportHandler {
     Peer peer = link.attachment();
     if (peer != null && !peer.isClosing()) {
       counters.framesIn.increment();
+      counters.binaryFramesIn.increment();
       router.replyError(peer, null, ErrorCode.BAD_FRAME, "binary frames are not supported; send JSON text");
     }
   }
@@ -243,6 +314,9 @@ public final class HubCore implements TransportHandler {
   private boolean admitOutbound(Peer peer, OutboundFrame frame) {
     PeerLink link = peer.link();
     long pending = link.pendingBytes();
+    if (pending + frame.size() >= BACKLOG_FLOOR && !admitBacklogged(peer, frame.size())) {
+      return false;
+    }
     if (pending + frame.size() <= config.outboundHighWatermarkBytes()
         && link.queuedFrames() < config.maxQueuedFrames()) {
       counters.framesOut.increment();
@@ -254,6 +328,30 @@ public final class HubCore implements TransportHandler {
     if (evict(peer, CloseCodes.SLOW_CONSUMER, "Slow consumer: outbound backlog over the high watermark")) {
       counters.evictedSlow.increment();
       bus.publish(new HubEvents.SlowPeerEvicted(peer, pending, queued));
+    }
+    return false;
+  }
+
+  /**
+   * A peer's backlog is worth the budget's attention from here on: below it a frame costs one
+   * counter read; above it the frame is charged to the budget's outbound estimate at once.
+   */
+  static final long BACKLOG_FLOOR = 64 * 1024;
+
+  /**
+   * A frame for a peer that already has a backlog: charged to the budget at once. While the
+   * budget is full such a peer is evicted (4006, its backlog freed): it is one of the accounts that
+   * fill it, and it must not grow it further while the sweeper's next tick is half a second away.
+   */
+  private boolean admitBacklogged(Peer peer, long size) {
+    budget.outboundQueued(size);
+    if (!budget.full()) {
+      return true;
+    }
+    peer.countDropped();
+    counters.dropped.increment();
+    if (evict(peer, CloseCodes.OVER_BUDGET, "Evicted: largest memory account over the hub's budget")) {
+      counters.evictedOverBudget.increment();
     }
     return false;
   }
@@ -282,14 +380,17 @@ public final class HubCore implements TransportHandler {
     return true;
   }
 
-  /** Only a peer that is not reading loses what is queued for it; others get it before the close. */
+  /**
+   * Only a peer that is not reading, or that holds too much, loses what is queued for it (freed at
+   * once); others get it before the close.
+   */
   private static boolean dropsBacklog(int code) {
-    return code == CloseCodes.SLOW_CONSUMER || code == CloseCodes.SHED_UNDER_PRESSURE;
+    return code == CloseCodes.SLOW_CONSUMER || code == CloseCodes.SHED_UNDER_PRESSURE || code == CloseCodes.OVER_BUDGET;
   }
 
   /** Closes {@code peer} on an operator's request (admin API). */
   public boolean kick(String peerId) {
-    Peer peer = registry.get(peerId);
+    Peer peer = registry.get(PeerIds.normalize(peerId));
     if (peer != null && evict(peer, CloseCodes.KICKED, "Disconnected by an operator")) {
       counters.kicked.increment();
       return true;
@@ -310,12 +411,15 @@ public final class HubCore implements TransportHandler {
     registry.release(peer.address());
     String network = peer.network();
     if (network != null) {
-      router.leaveNetwork(peer, network);
+      router.leaveNetwork(peer, network, true);
     }
     for (String topic : peer.topics()) {
-      topics.unsubscribe(topic, peer);
+      if (peer.topics().remove(topic)) {
+        topics.unsubscribe(topic, peer);
+        registry.unsubscribe(peer.address());
+      }
     }
-    peer.topics().clear();
+    peer.account().close(); // the transport closes it too; whichever is first gives everything back
     if (code == CloseCodes.TOO_BIG) {
       counters.closedTooBig.increment();
     } else if (code == ABNORMAL_CLOSE && !remote && reason != null && reason.contains("pong")) {
@@ -327,7 +431,7 @@ public final class HubCore implements TransportHandler {
     if (CONNECTIONS.isDebugEnabled()) {
       CONNECTIONS.debug(
           "closed peer={} address={} code={} reason=\"{}\" by={} durationMs={} framesIn={} framesOut={} errors={} dropped={} bytesIn={} bytesOut={}",
-          peer.id(), peer.address().getHostAddress(), code, reason, remote ? "peer" : "hub",
+          peer.id(), peer.address().getHostAddress(), code, LogText.safe(reason), remote ? "peer" : "hub",
           durationMillis, peer.framesIn(), peer.framesOut(), peer.errors(), peer.dropped(),
           link.bytesRead(), link.bytesWritten());
     }
@@ -404,13 +508,22 @@ public final class HubCore implements TransportHandler {
     accepting = false;
   }
 
-  /** Sum of every peer's pending outbound bytes (walks all peers: for stats, not the hot path). */
+  /** Every peer's pending outbound bytes, as the budget sweeper last summed them (O(1)). */
   public long queuedOutboundBytes() {
-    long sum = 0;
-    for (Peer p : registry.all()) {
-      sum += p.pendingBytes();
-    }
-    return sum;
+    return budget.charged(MemoryBudget.Kind.OUTBOUND);
+  }
+
+  /** One tick of the budget sweeper (housekeeper): outbound sum, top accounts, evictions. */
+  public void sweepBudget() {
+    sweeper.run();
+  }
+
+  public BudgetSweeper.Snapshot budgetSnapshot() {
+    return sweeper.snapshot();
+  }
+
+  public MemoryBudget budget() {
+    return budget;
   }
 
   private void limitHit(String limit, String peerId) {

@@ -39,6 +39,19 @@ public final class HubCounters {
   public final LongAdder presenceTruncated = new LongAdder();
   public final LongAdder adminBodyTooLarge = new LongAdder();
   public final LongAdder adminRateLimited = new LongAdder();
+  // bounded by construction (issue 9): each class of abuse, counted where it is refused
+  public final LongAdder controlFramesIn = new LongAdder();
+  public final LongAdder binaryFramesIn = new LongAdder();
+  public final LongAdder errorRepliesSuppressed = new LongAdder();
+  public final LongAdder networkChangesLimited = new LongAdder();
+  public final LongAdder announceTooLarge = new LongAdder();
+  public final LongAdder addressLimitHits = new LongAdder();
+  public final LongAdder closedDuringOpen = new LongAdder();
+  public final LongAdder evictedAmplification = new LongAdder();
+  public final LongAdder evictedOverBudget = new LongAdder();
+  /** Refused because the memory budget was full, by what was refused (connect, subscribe, announce). */
+  private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> refusedOverBudget =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
@@ -49,6 +62,17 @@ public final class HubCounters {
   }
 
   /** Counts one error frame sent (or one refused input) with {@code code}. */
+  public void refusedOverBudget(String what) {
+    refusedOverBudget.computeIfAbsent(what, w -> new LongAdder()).increment();
+  }
+
+  /** Refusals while the budget was full, by what (a small fixed set of keys). */
+  public Map<String, Long> refusedOverBudget() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    refusedOverBudget.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
   public void error(ErrorCode code) {
     errors.get(code).increment();
   }

@@ -1,5 +1,6 @@
 package dev.loft.server.core;
 
+import dev.loft.protocol.PeerIds;
 import dev.loft.server.transport.OutboundFrame;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,7 +29,7 @@ final class LocalDelivery implements Delivery {
 
   @Override
   public Outcome toPeer(String network, String peerId, OutboundFrame frame) {
-    Peer target = networks.member(network, peerId);
+    Peer target = networks.member(network, PeerIds.normalize(peerId));
     if (target == null) {
       return Outcome.NOT_FOUND;
     }

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Networks {
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Peer>> byName = new ConcurrentHashMap<>();
   private final int maxNetworks;
+  /** Members of all networks, kept with every join and leave so that stats need no walk. */
+  private final java.util.concurrent.atomic.AtomicInteger memberCount = new java.util.concurrent.atomic.AtomicInteger();
   /**
    * Announces into one network are serialized (join and discovery together) so that two peers
    * announcing at once on two decoder threads are introduced exactly once, as on PeerPigeon's
@@ -43,7 +45,9 @@ public final class Networks {
             }
             members = new ConcurrentHashMap<>();
           }
-          members.put(peer.id(), peer);
+          if (members.put(peer.id(), peer) == null) {
+            memberCount.incrementAndGet();
+          }
           return members;
         });
     return !refused[0];
@@ -56,6 +60,9 @@ public final class Networks {
         network,
         (name, members) -> {
           removed[0] = members.remove(peer.id(), peer);
+          if (removed[0]) {
+            memberCount.decrementAndGet();
+          }
           return members.isEmpty() ? null : members;
         });
     return removed[0];
@@ -78,10 +85,6 @@ public final class Networks {
   }
 
   public int memberCount() {
-    int n = 0;
-    for (ConcurrentHashMap<String, Peer> members : byName.values()) {
-      n += members.size();
-    }
-    return n;
+    return memberCount.get();
   }
 }

@@ -1,6 +1,7 @@
 package dev.loft.server.core;
 
-import com.google.gson.JsonObject;
+import dev.loft.protocol.RawJson;
+import dev.loft.server.budget.Account;
 import dev.loft.server.limits.TokenBucket;
 import dev.loft.server.transport.OutboundFrame;
 import dev.loft.server.transport.PeerLink;
@@ -30,9 +31,18 @@ public final class Peer {
   // decoder thread
   private final TokenBucket rateLimit;
   private final TokenBucket strikes;
+  private final TokenBucket errorReplies;
+  private final TokenBucket networkChanges;
 
+  private final Account account;
   private volatile String network;
-  private volatile JsonObject announceData;
+  /** Announce data as sent on, stamped and encoded once (raw JSON text, never a tree). */
+  private volatile RawJson announceData;
+  /** Frames this peer's requests caused the hub to send to anyone (fan-out, notices, replies). */
+  private final AtomicLong framesCaused = new AtomicLong();
+  // budget sweeper thread: where the last amplification window started
+  long windowFramesIn;
+  long windowFramesCaused;
   /** Created on first subscribe: most peers never subscribe, and an empty set still costs. */
   private volatile Set<String> topics;
   private volatile boolean engaged;
@@ -52,8 +62,13 @@ public final class Peer {
       long connectedAtNanos,
       SendPolicy sendPolicy,
       TokenBucket rateLimit,
-      TokenBucket strikes) {
+      TokenBucket strikes,
+      TokenBucket errorReplies,
+      TokenBucket networkChanges) {
     this.id = id;
+    this.account = link.budgetAccount();
+    this.errorReplies = errorReplies;
+    this.networkChanges = networkChanges;
     this.link = link;
     this.address = address;
     this.connectedAtMillis = System.currentTimeMillis();
@@ -97,12 +112,33 @@ public final class Peer {
     this.network = network;
   }
 
-  JsonObject announceData() {
+  RawJson announceData() {
     return announceData;
   }
 
-  void announceData(JsonObject data) {
+  void announceData(RawJson data) {
     this.announceData = data;
+  }
+
+  /** This connection's memory account (what the hub holds for it). */
+  public Account account() {
+    return account;
+  }
+
+  TokenBucket errorReplies() {
+    return errorReplies;
+  }
+
+  TokenBucket networkChanges() {
+    return networkChanges;
+  }
+
+  void countCaused(long frames) {
+    framesCaused.addAndGet(frames);
+  }
+
+  public long framesCaused() {
+    return framesCaused.get();
   }
 
   /** Topics this peer subscribes to (a live view; empty if it never subscribed). */
@@ -218,6 +254,6 @@ public final class Peer {
 
   @Override
   public String toString() {
-    return "Peer[" + id.substring(0, 8) + "…@" + address.getHostAddress() + "]";
+    return "Peer[" + id.substring(0, 8) + "…@" + address.getHostAddress() + "]"; // id is validated hex
   }
 }

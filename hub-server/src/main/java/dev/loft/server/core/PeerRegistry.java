@@ -20,14 +20,72 @@ public final class PeerRegistry {
   }
 
   private final ConcurrentHashMap<String, Peer> byId = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+  /**
+   * One address's share of the hub-wide tables: its peers, their subscriptions, the networks they
+   * are in. Changed only inside {@code perAddress.compute} for that address (the map's bin lock).
+   */
+  private static final class AddressUsage {
+    int peers;
+    int subscriptions;
+    int networks;
+
+    boolean idle() {
+      return peers == 0 && subscriptions == 0 && networks == 0;
+    }
+  }
+
+  private final ConcurrentHashMap<InetAddress, AddressUsage> perAddress = new ConcurrentHashMap<>();
   private final AtomicInteger count = new AtomicInteger();
   private final int maxPeers;
   private final int maxPerAddress;
+  private final int maxSubscriptionsPerAddress;
+  private final int maxNetworksPerAddress;
 
-  PeerRegistry(int maxPeers, int maxPerAddress) {
+  PeerRegistry(int maxPeers, int maxPerAddress, int maxSubscriptionsPerAddress, int maxNetworksPerAddress) {
     this.maxPeers = maxPeers;
     this.maxPerAddress = maxPerAddress;
+    this.maxSubscriptionsPerAddress = maxSubscriptionsPerAddress;
+    this.maxNetworksPerAddress = maxNetworksPerAddress;
+  }
+
+  /** Takes one more of an address's share; false (nothing taken) when it holds {@code max}. */
+  private boolean take(InetAddress address, java.util.function.ToIntFunction<AddressUsage> held,
+      java.util.function.Consumer<AddressUsage> increment, int max) {
+    boolean[] taken = {false};
+    perAddress.compute(address, (a, u) -> {
+      AddressUsage usage = u == null ? new AddressUsage() : u;
+      if (held.applyAsInt(usage) < max) {
+        increment.accept(usage);
+        taken[0] = true;
+      }
+      return usage.idle() ? null : usage;
+    });
+    return taken[0];
+  }
+
+  private void give(InetAddress address, java.util.function.Consumer<AddressUsage> decrement) {
+    perAddress.computeIfPresent(address, (a, u) -> {
+      decrement.accept(u);
+      return u.idle() ? null : u;
+    });
+  }
+
+  /** One more subscription for a peer of {@code address}; false past its share. */
+  boolean subscribe(InetAddress address) {
+    return take(address, u -> u.subscriptions, u -> u.subscriptions++, maxSubscriptionsPerAddress);
+  }
+
+  void unsubscribe(InetAddress address) {
+    give(address, u -> u.subscriptions--);
+  }
+
+  /** A peer of {@code address} enters a network; false past its share. */
+  boolean joinNetwork(InetAddress address) {
+    return take(address, u -> u.networks, u -> u.networks++, maxNetworksPerAddress);
+  }
+
+  void leaveNetwork(InetAddress address) {
+    give(address, u -> u.networks--);
   }
 
   /** Reserves a slot for one more peer from {@code address}; release it if admission fails. */
@@ -36,19 +94,7 @@ public final class PeerRegistry {
       count.decrementAndGet();
       return Refusal.MAX_PEERS;
     }
-    boolean[] over = {false};
-    perAddress.compute(
-        address,
-        (a, n) -> {
-          AtomicInteger c = n == null ? new AtomicInteger() : n;
-          if (c.get() >= maxPerAddress) {
-            over[0] = true;
-            return n;
-          }
-          c.incrementAndGet();
-          return c;
-        });
-    if (over[0]) {
+    if (!take(address, u -> u.peers, u -> u.peers++, maxPerAddress)) {
       count.decrementAndGet();
       return Refusal.PER_ADDRESS;
     }
@@ -58,7 +104,7 @@ public final class PeerRegistry {
   /** Gives back a slot taken by {@link #reserve}. */
   void release(InetAddress address) {
     count.decrementAndGet();
-    perAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+    give(address, u -> u.peers--);
   }
 
   /**

@@ -9,6 +9,9 @@ import dev.loft.bus.EventBus;
 import dev.loft.protocol.ErrorCode;
 import dev.loft.protocol.Frame;
 import dev.loft.protocol.FrameCodec;
+import dev.loft.protocol.RawJson;
+import dev.loft.server.budget.MemoryBudget;
+import com.google.common.base.Utf8;
 import dev.loft.server.HubConfig;
 import dev.loft.server.events.HubEvents;
 import dev.loft.server.transport.OutboundFrame;
@@ -28,6 +31,10 @@ final class Router {
   private final EventBus bus;
   /** (peer id, request id) of recent publishes and directs: a retried request is not delivered twice. */
   private final Cache<String, Boolean> recentRequests;
+  private final PeerRegistry registry;
+  private final MemoryBudget budget;
+  /** Called when a peer earned an error it is not told about (its error replies ran out). */
+  private final java.util.function.Consumer<Peer> strike;
 
   Router(
       HubConfig config,
@@ -37,7 +44,13 @@ final class Router {
       Delivery delivery,
       HubCounters counters,
       EventBus bus,
-      Cache<String, Boolean> recentRequests) {
+      Cache<String, Boolean> recentRequests,
+      PeerRegistry registry,
+      MemoryBudget budget,
+      java.util.function.Consumer<Peer> strike) {
+    this.registry = registry;
+    this.budget = budget;
+    this.strike = strike;
     this.config = config;
     this.codec = codec;
     this.networks = networks;
@@ -81,17 +94,43 @@ final class Router {
   private void announce(Peer peer, Frame.Announce a) {
     String network = a.networkName();
     String previous = peer.network();
-    if (previous != null && !previous.equals(network)) {
-      leaveNetwork(peer, previous);
+    boolean changes = !network.equals(previous);
+    String text = a.data() instanceof RawJson raw ? raw.text() : a.data().toString();
+    if (Utf8.encodedLength(text) > config.maxAnnounceBytes()) {
+      counters.announceTooLarge.increment();
+      replyError(peer, a.id(), ErrorCode.ANNOUNCE_TOO_LARGE,
+          "announce data may be at most " + config.maxAnnounceBytes() + " bytes of JSON");
+      return;
     }
-    JsonObject data = a.data();
-    // The hub states who this is: never the client (PeerPigeon's hub trusts isHub; Loft does not).
-    data.addProperty("peerId", peer.id());
-    data.addProperty("isHub", false);
+    if (changes && !peer.networkChanges().tryAcquire()) {
+      counters.networkChangesLimited.increment();
+      strike.accept(peer);
+      replyError(peer, a.id(), ErrorCode.RATE_LIMITED,
+          "at most " + config.maxNetworkChangesPerMinute() + " network changes per minute: each one tells a whole network");
+      return;
+    }
+    RawJson stamped = stamp(a.data(), peer);
+    long retainedDelta = retainedSize(stamped) - retainedSize(peer.announceData());
+    if (retainedDelta > 0 && budget.wouldOverflow(retainedDelta)) {
+      refusedOverBudget(peer, a.id(), "announce");
+      return;
+    }
+    if (changes && previous == null && !registry.joinNetwork(peer.address())) {
+      counters.addressLimitHits.increment();
+      limitHit("maxNetworksPerAddress", peer, network);
+      replyError(peer, a.id(), ErrorCode.ADDRESS_LIMIT,
+          "this address's peers are in " + config.maxNetworksPerAddress() + " networks, its share of the hub's");
+      return;
+    }
+    if (previous != null && changes) {
+      leaveNetwork(peer, previous, false);
+    }
     synchronized (networks.announceLock(network)) {
-      peer.announceData(data);
-      if (!network.equals(previous)) {
+      peer.announceData(stamped);
+      peer.account().add(MemoryBudget.Kind.RETAINED, retainedDelta);
+      if (changes) {
         if (!networks.join(network, peer)) {
+          registry.leaveNetwork(peer.address());
           counters.networkLimitHits.increment();
           limitHit("maxNetworks", peer, network);
           replyError(peer, a.id(), ErrorCode.HUB_NETWORK_LIMIT,
@@ -101,29 +140,58 @@ final class Router {
         peer.network(network);
         if (peer.isClosed()) {
           // The close callback may have run between our join and now: undo what it could not see.
-          networks.leave(network, peer);
+          if (networks.leave(network, peer)) {
+            registry.leaveNetwork(peer.address());
+          }
           return;
         }
+        peer.engage();
+        discover(peer, network, stamped); // only when the network changed: a re-announce tells no one
       }
-      peer.engage();
-      discover(peer, network, data);
     }
     bus.publish(new HubEvents.PeerAnnounced(peer, network));
     ack(peer, a.id(), null);
   }
 
   /**
+   * The announce data as the hub passes it on: the client's object with {@code peerId} and {@code
+   * isHub:false} stated by the hub (PeerPigeon's hub trusts isHub; Loft does not), encoded once.
+   * Parsed here only, after the size check, so the tree is small and short-lived.
+   */
+  private static RawJson stamp(com.google.gson.JsonElement data, Peer peer) {
+    JsonObject object = data instanceof RawJson raw ? raw.parse().getAsJsonObject() : data.getAsJsonObject().deepCopy();
+    object.addProperty("peerId", peer.id());
+    object.addProperty("isHub", false);
+    return new RawJson(object.toString());
+  }
+
+  /** What a peer's announce data costs the hub: its characters (UTF-16) and the string. */
+  private static long retainedSize(RawJson data) {
+    return data == null ? 0 : 2L * data.text().length() + RETAINED_STRING_OVERHEAD;
+  }
+
+  /** Object headers and fields of a String and its array, on a 64-bit JVM (rounded up). */
+  private static final long RETAINED_STRING_OVERHEAD = 64;
+  /** What one subscription costs: its set entry on the peer and its slot in the topic's array. */
+  static final long RETAINED_PER_SUBSCRIPTION = 96;
+
+  private void refusedOverBudget(Peer peer, String id, String what) {
+    counters.refusedOverBudget(what);
+    replyError(peer, id, ErrorCode.OVER_BUDGET, "the hub's memory budget is full; try again later");
+  }
+
+  /**
    * Tells the newcomer about peers already in the network and them about the newcomer, at most
    * {@code discoveryLimit} each way: a network of N peers must not cost O(N) frames per announce.
    */
-  private void discover(Peer newcomer, String network, JsonObject newcomerData) {
+  private void discover(Peer newcomer, String network, RawJson newcomerData) {
     long now = now();
     int told = 0;
     for (Peer other : networks.members(network)) {
       if (other == newcomer) {
         continue;
       }
-      JsonObject otherData = other.announceData();
+      RawJson otherData = other.announceData();
       if (otherData == null) {
         continue;
       }
@@ -135,6 +203,7 @@ final class Router {
       send(other, new Frame.PeerDiscovered(other.id(), network, newcomerData, now));
       told++;
     }
+    newcomer.countCaused(2L * told);
   }
 
   private void signal(Peer peer, Frame.Signal s) {
@@ -154,19 +223,33 @@ final class Router {
   private void goodbye(Peer peer, Frame.Goodbye g) {
     String network = peer.network();
     if (network != null) {
-      delivery.toNetwork(network, peer.id(), encode(g.stamped(peer.id(), network, now())));
-      leaveNetwork(peer, network);
+      if (!peer.networkChanges().tryAcquire()) {
+        counters.networkChangesLimited.increment();
+        strike.accept(peer);
+        replyError(peer, g.id(), ErrorCode.RATE_LIMITED,
+            "at most " + config.maxNetworkChangesPerMinute() + " network changes per minute: each one tells a whole network");
+        return;
+      }
+      peer.countCaused(delivery.toNetwork(network, peer.id(), encode(g.stamped(peer.id(), network, now()))));
+      leaveNetwork(peer, network, true);
     }
     ack(peer, g.id(), null);
   }
 
-  /** Removes {@code peer} from {@code network} and tells that network's members, and only them. */
-  void leaveNetwork(Peer peer, String network) {
+  /**
+   * Removes {@code peer} from {@code network} and tells that network's members, and only them.
+   * {@code last}: the peer is in no network afterwards (goodbye, close), so its address's share of
+   * networks is given back; a switch keeps it for the network it joins next.
+   */
+  void leaveNetwork(Peer peer, String network, boolean last) {
     if (networks.leave(network, peer)) {
+      if (last) {
+        registry.leaveNetwork(peer.address());
+      }
       if (network.equals(peer.network())) {
         peer.network(null);
       }
-      delivery.toNetwork(network, peer.id(), encode(new Frame.PeerDisconnected(peer.id(), network, now())));
+      peer.countCaused(delivery.toNetwork(network, peer.id(), encode(new Frame.PeerDisconnected(peer.id(), network, now()))));
       bus.publish(new HubEvents.PeerLeftNetwork(peer, network));
     }
   }
@@ -176,6 +259,10 @@ final class Router {
   private void subscribe(Peer peer, Frame.Subscribe s) {
     Set<String> mine = peer.topicsForUpdate();
     if (!mine.contains(s.topic())) {
+      if (budget.wouldOverflow(RETAINED_PER_SUBSCRIPTION)) {
+        refusedOverBudget(peer, s.id(), "subscribe");
+        return;
+      }
       if (mine.size() >= config.maxTopicsPerPeer()) {
         counters.topicLimitHits.increment();
         limitHit("maxTopicsPerPeer", peer, s.topic());
@@ -183,7 +270,15 @@ final class Router {
             "a peer may subscribe to at most " + config.maxTopicsPerPeer() + " topics");
         return;
       }
+      if (!registry.subscribe(peer.address())) {
+        counters.addressLimitHits.increment();
+        limitHit("maxSubscriptionsPerAddress", peer, s.topic());
+        replyError(peer, s.id(), ErrorCode.ADDRESS_LIMIT,
+            "this address holds " + config.maxSubscriptionsPerAddress() + " subscriptions, its share of the hub's");
+        return;
+      }
       if (topics.subscribe(s.topic(), peer) == Topics.Result.HUB_LIMIT) {
+        registry.unsubscribe(peer.address());
         counters.topicLimitHits.increment();
         limitHit("maxTopics", peer, s.topic());
         replyError(peer, s.id(), ErrorCode.HUB_TOPIC_LIMIT,
@@ -191,8 +286,13 @@ final class Router {
         return;
       }
       mine.add(s.topic());
+      peer.account().add(MemoryBudget.Kind.RETAINED, RETAINED_PER_SUBSCRIPTION + 2L * s.topic().length());
       if (peer.isClosed()) {
-        topics.unsubscribe(s.topic(), peer); // see announce: the close cleanup may have missed it
+        // see announce: the close cleanup may have missed it
+        if (mine.remove(s.topic())) {
+          topics.unsubscribe(s.topic(), peer);
+          registry.unsubscribe(peer.address());
+        }
         return;
       }
     }
@@ -203,6 +303,8 @@ final class Router {
   private void unsubscribe(Peer peer, Frame.Unsubscribe u) {
     if (peer.topics().remove(u.topic())) {
       topics.unsubscribe(u.topic(), peer);
+      registry.unsubscribe(peer.address());
+      peer.account().add(MemoryBudget.Kind.RETAINED, -(RETAINED_PER_SUBSCRIPTION + 2L * u.topic().length()));
     }
     ack(peer, u.id(), null);
   }
@@ -215,6 +317,8 @@ final class Router {
     }
     OutboundFrame frame = encode(new Frame.TopicMessage(p.topic(), peer.id(), p.data(), now()));
     int delivered = delivery.publish(p.topic(), peer.id(), frame);
+    peer.countCaused(delivered);
+    remember(peer, p.id()); // published (even to no one): a retry must not go out twice
     if (p.id() != null) {
       JsonObject result = new JsonObject();
       result.addProperty("delivered", delivered);
@@ -232,19 +336,24 @@ final class Router {
       ack(peer, d.id(), null);
       return;
     }
-    deliverToPeer(peer, d.id(), network, d.targetPeerId(), encode(d.stamped(peer.id(), now())));
+    if (deliverToPeer(peer, d.id(), network, d.targetPeerId(), encode(d.stamped(peer.id(), now())))) {
+      remember(peer, d.id()); // only once delivered: a retry after PEER_NOT_FOUND must go out
+    }
   }
 
-  private void deliverToPeer(Peer peer, String id, String network, String target, OutboundFrame frame) {
+  /** True when the frame was queued for the target. */
+  private boolean deliverToPeer(Peer peer, String id, String network, String target, OutboundFrame frame) {
     switch (delivery.toPeer(network, target, frame)) {
       case DELIVERED:
+        peer.countCaused(1);
         ack(peer, id, null);
-        break;
+        return true;
       case DROPPED:
         replyError(peer, id, ErrorCode.PEER_NOT_FOUND, "peer " + target + " is being disconnected");
-        break;
+        return false;
       default:
         replyError(peer, id, ErrorCode.PEER_NOT_FOUND, "peer " + target + " is not in network '" + network + "'");
+        return false;
     }
   }
 
@@ -280,20 +389,35 @@ final class Router {
 
   // ------------------------------------------------------------------------------ replies
 
+  /** True when this request id was already handled for this peer (a retry): ack, do not redo. */
   private boolean isRepeat(Peer peer, String id) {
-    if (id == null) {
-      return false;
-    }
-    if (recentRequests.asMap().putIfAbsent(peer.id() + '/' + id, Boolean.TRUE) != null) {
+    if (id != null && recentRequests.getIfPresent(peer.id() + '/' + id) != null) {
       counters.dedupeHits.increment();
       return true;
     }
     return false;
   }
 
+  private void remember(Peer peer, String id) {
+    if (id != null) {
+      recentRequests.put(peer.id() + '/' + id, Boolean.TRUE);
+    }
+  }
+
+  /**
+   * Tells {@code peer} what went wrong, at most {@code maxErrorRepliesPerSecond} times a second:
+   * past that an error costs the peer a strike instead of a frame, so a peer that keeps earning
+   * errors (binary frames, bad JSON) cannot make the hub send more than it receives, and is
+   * disconnected by the strike rule.
+   */
   void replyError(Peer peer, String id, ErrorCode code, String message) {
     counters.error(code);
     peer.countError();
+    if (!peer.errorReplies().tryAcquire()) {
+      counters.errorRepliesSuppressed.increment();
+      strike.accept(peer);
+      return;
+    }
     send(peer, new Frame.ErrorFrame(id, code, message, now()));
   }
 

@@ -14,6 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * count is what makes a per-peer backlog in bytes measurable, since the library's queue is not),
  * and gathers queued frames into one {@code write} system call.
  *
+ * <p>A direct write from a sending thread that the socket takes only in part leaves its remainder
+ * in {@link #head}: the very next bytes on the wire, whatever other threads queued meanwhile (the
+ * library's pongs and close frames, the selector path), so a frame is never split by another.
+ *
  * <p>Threads: {@link #write} and {@link #read} run on the selector thread (the library's
  * {@code SocketChannelIOHelper}); {@link #writeDirect} on a sending thread. Writes hold this
  * object's monitor. The counters are read by any thread.
@@ -28,6 +32,8 @@ final class CountingChannel implements ByteChannel {
   private final BlockingQueue<ByteBuffer> outQueue;
   private final AtomicLong bytesWritten = new AtomicLong();
   private final AtomicLong bytesRead = new AtomicLong();
+  /** The unwritten rest of a direct write, written before anything else. Guarded by this. */
+  private ByteBuffer head;
   /** Scratch for gathering writes; one per selector thread, not per connection (idle peers cost). */
   private static final ThreadLocal<ByteBuffer[]> GATHER = ThreadLocal.withInitial(() -> new ByteBuffer[MAX_GATHER]);
 
@@ -52,29 +58,63 @@ final class CountingChannel implements ByteChannel {
    */
   @Override
   public synchronized int write(ByteBuffer src) throws IOException {
-    if (!src.hasRemaining()) {
+    ByteBuffer first = head;
+    if (first != null && !first.hasRemaining()) {
+      first = head = null;
+    }
+    if (first == null && !src.hasRemaining()) {
       return 0;
     }
     ByteBuffer[] gather = GATHER.get();
-    int count = 1;
-    long total = src.remaining();
-    gather[0] = src;
+    int count = 0;
+    long total = 0;
+    if (first != null) {
+      gather[count++] = first;
+      total += first.remaining();
+    }
+    if (src != first && src.hasRemaining()) {
+      gather[count++] = src;
+      total += src.remaining();
+    }
     Iterator<ByteBuffer> queued = outQueue.iterator();
     if (queued.hasNext() && queued.next() == src) {
       while (count < MAX_GATHER && total < MAX_GATHER_BYTES && queued.hasNext()) {
         ByteBuffer next = queued.next();
-        gather[count++] = next;
-        total += next.remaining();
+        if (next != first) { // the head is in the queue too (see JwsPeerLink#writeNow), once is enough
+          gather[count++] = next;
+          total += next.remaining();
+        }
       }
     }
     long written;
     try {
-      written = count == 1 ? socket.write(src) : socket.write(gather, 0, count);
+      written = count == 1 ? socket.write(gather[0]) : socket.write(gather, 0, count);
     } finally {
       Arrays.fill(gather, 0, count, null); // keep no frame alive past its write
     }
+    if (first != null && !first.hasRemaining()) {
+      head = null;
+    }
     bytesWritten.addAndGet(written);
     return (int) Math.min(written, Integer.MAX_VALUE);
+  }
+
+  /** True while a direct write's remainder waits to be written first. Caller holds this lock. */
+  boolean hasHeadLocked() {
+    assert Thread.holdsLock(this);
+    return head != null && head.hasRemaining();
+  }
+
+  /** Makes {@code rest} the next bytes written. Caller holds this lock (see {@link #writeDirect}). */
+  void headLocked(ByteBuffer rest) {
+    assert Thread.holdsLock(this);
+    assert head == null || !head.hasRemaining();
+    head = rest;
+  }
+
+  /** Drops the remainder (the socket is being closed). */
+  synchronized void clearHead() {
+    head = null;
   }
 
   /**

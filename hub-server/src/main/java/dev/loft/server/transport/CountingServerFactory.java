@@ -12,26 +12,29 @@ import org.java_websocket.drafts.Draft;
 /** Creates {@link BatchingWebSocketImpl} connections, each socket wrapped in a {@link CountingChannel}. */
 final class CountingServerFactory implements WebSocketServerFactory {
   private final HandshakeGuard guard;
+  private final TransportLimits limits;
 
-  CountingServerFactory(HandshakeGuard guard) {
+  CountingServerFactory(HandshakeGuard guard, TransportLimits limits) {
     this.guard = guard;
+    this.limits = limits;
   }
 
   @Override
   public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
-    return new BatchingWebSocketImpl(a, d);
+    return new BatchingWebSocketImpl(a, List.of(d), limits);
   }
 
   @Override
   public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> drafts) {
-    return new BatchingWebSocketImpl(a, drafts);
+    return new BatchingWebSocketImpl(a, drafts, limits);
   }
 
   @Override
   public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws java.io.IOException {
     // The library registers the key with the connection as attachment before wrapping.
     WebSocketImpl conn = (WebSocketImpl) key.attachment();
-    if (!guard.admit(conn)) {
+    java.net.InetAddress address = channel.socket().getInetAddress();
+    if (address == null || !guard.admit(conn, address)) {
       channel.close(); // too many half-done handshakes: refuse at once, before it costs more
     }
     return new CountingChannel(channel, conn.outQueue);

@@ -11,22 +11,50 @@ import org.java_websocket.server.WebSocketServer;
  * {@link PeerLink} over a Java-WebSocket 1.6.0 connection. Frames are put straight into the
  * connection's {@code outQueue} (as the library's own {@code send} does after framing), so one
  * encoded frame serves every receiver.
+ *
+ * <p>Its life is one state machine, moved only by compare-and-set: {@code OPENING} (handshake
+ * done, the core deciding) to {@code ATTACHED} (the core took it) to {@code CLOSED}. A close that
+ * races the open (a reset right after the handshake) either finds it ATTACHED, and the core cleans
+ * up, or OPENING, and the core's {@link #attach} fails and it gives back what it took: never both,
+ * never neither.
  */
 final class JwsPeerLink implements PeerLink {
-  private final WebSocketImpl conn;
+  enum State { OPENING, ATTACHED, CLOSED }
+
+  private final BatchingWebSocketImpl conn;
   private final WebSocketServer server;
   private final CountingChannel channel;
   private final String resource;
-  // Bytes this hub put into outQueue. Written by any sending thread.
-  private final java.util.concurrent.atomic.AtomicLong bytesQueued =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicReference<State> state =
+      new java.util.concurrent.atomic.AtomicReference<>(State.OPENING);
+  /**
+   * Bytes queued for this socket by anyone but the library's frame path: the handshake response
+   * already in the queue when the link was made, then every frame the hub sends. With the
+   * library's own frames ({@link BatchingWebSocketImpl#libraryBytesQueued}) this is everything
+   * ever queued, so queued minus written is exact, never below zero.
+   */
+  private final java.util.concurrent.atomic.AtomicLong bytesQueued;
   private volatile Object attachment;
 
-  JwsPeerLink(WebSocketImpl conn, WebSocketServer server, String resource) {
+  JwsPeerLink(BatchingWebSocketImpl conn, WebSocketServer server, String resource) {
     this.conn = conn;
     this.server = server;
     this.channel = (CountingChannel) conn.getChannel();
     this.resource = resource;
+    long base;
+    synchronized (channel) { // the selector may be writing the handshake response right now
+      base = channel.bytesWritten() - conn.libraryBytesQueued();
+      for (ByteBuffer b : conn.outQueue) {
+        base += b.remaining();
+      }
+    }
+    this.bytesQueued = new java.util.concurrent.atomic.AtomicLong(base);
+    conn.account().outbound(this::pendingBytes);
+  }
+
+  @Override
+  public dev.loft.server.budget.Account budgetAccount() {
+    return conn.account();
   }
 
   @Override
@@ -60,7 +88,7 @@ final class JwsPeerLink implements PeerLink {
    */
   void writeNow(ByteBuffer buf) {
     synchronized (channel) {
-      if (conn.outQueue.isEmpty()) {
+      if (conn.outQueue.isEmpty() && !channel.hasHeadLocked()) {
         if (!conn.isOpen()) {
           return;
         }
@@ -72,6 +100,10 @@ final class JwsPeerLink implements PeerLink {
         if (!buf.hasRemaining()) {
           return;
         }
+        // Another thread may queue a pong or a close frame behind our back the moment we let go
+        // of the lock: the remainder goes first whatever the queue holds. It also goes into the
+        // queue, so that the library's write loop has something left to write.
+        channel.headLocked(buf);
       }
       conn.outQueue.add(buf);
     }
@@ -79,13 +111,14 @@ final class JwsPeerLink implements PeerLink {
   }
 
   /**
-   * Queued-by-us minus written-to-socket. The library's own frames (handshake response, pings,
-   * close) are written but not counted as queued, so this undercounts by those few bytes: a few
-   * hundred per connection plus two per ping, never more than the watermark cares about.
+   * Everything queued minus everything written (see {@link #bytesQueued}): exact, library frames
+   * included. Read without a lock, so a write completing between the two reads can make it
+   * momentarily low by that write, never below zero.
    */
   @Override
   public long pendingBytes() {
-    return Math.max(0, bytesQueued.get() - channel.bytesWritten());
+    long written = channel.bytesWritten(); // first: queued only grows, so this errs high, not low
+    return Math.max(0, bytesQueued.get() + conn.libraryBytesQueued() - written);
   }
 
   @Override
@@ -125,6 +158,7 @@ final class JwsPeerLink implements PeerLink {
   public void forceClose(int code, String reason) {
     conn.closeConnection(code, reason);
     conn.outQueue.clear(); // the library does not clear it on close: free the backlog now
+    channel.clearHead();
   }
 
   /**
@@ -186,8 +220,18 @@ final class JwsPeerLink implements PeerLink {
   }
 
   @Override
-  public void attach(Object attachment) {
+  public boolean attach(Object attachment) {
     this.attachment = attachment;
+    return state.compareAndSet(State.OPENING, State.ATTACHED);
+  }
+
+  /** Moves to CLOSED; true only for the one call that found the link ATTACHED (the core must clean up). */
+  boolean markClosed() {
+    return state.getAndSet(State.CLOSED) == State.ATTACHED;
+  }
+
+  State state() {
+    return state.get();
   }
 
   @Override

@@ -17,13 +17,25 @@ public final class OutboundFrame {
     this.frame = frame;
   }
 
+  private static final byte FIN_PONG = (byte) 0x8A;
+
   /** Encodes {@code json} as one FIN text frame. */
   public static OutboundFrame text(String json) {
-    byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+    return frame(FIN_TEXT, json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A pong echoing a ping's payload (at most 125 bytes, RFC 6455 5.5). */
+  public static OutboundFrame pong(java.nio.ByteBuffer pingPayload) {
+    byte[] payload = new byte[Math.min(125, pingPayload.remaining())];
+    pingPayload.duplicate().get(payload);
+    return frame(FIN_PONG, payload);
+  }
+
+  private static OutboundFrame frame(byte first, byte[] payload) {
     int length = payload.length;
     int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
     ByteBuffer buf = ByteBuffer.allocate(header + length);
-    buf.put(FIN_TEXT);
+    buf.put(first);
     if (length < 126) {
       buf.put((byte) length);
     } else if (length <= 0xFFFF) {

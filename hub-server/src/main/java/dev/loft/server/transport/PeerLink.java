@@ -63,5 +63,12 @@ public interface PeerLink {
   /** The core's state for this link (set once on open). */
   <T> T attachment();
 
-  void attach(Object attachment);
+  /**
+   * Hands the link to the core. False when the link closed meanwhile (a reset right after the
+   * handshake): the close callback will not come, so the caller gives back what it took for it.
+   */
+  boolean attach(Object attachment);
+
+  /** What this connection holds, charged to the hub's memory budget. */
+  dev.loft.server.budget.Account budgetAccount();
 }

@@ -5,6 +5,18 @@ public interface TransportHandler {
   /** A handshake completed. Runs on a decoder thread. */
   void onOpen(PeerLink link);
 
+  /** Kinds of inbound frame, as the rate limit sees them. */
+  enum FrameKind { TEXT, BINARY, CONTINUATION, PING, PONG }
+
+  /**
+   * Any inbound frame but a close, before it is processed: false drops it (rate limited). Runs on
+   * the link's decoder thread; {@code link} is null before the core attached it.
+   */
+  boolean admitFrame(PeerLink link, FrameKind kind, int payloadBytes);
+
+  /** A ping the core admitted: the core answers it (its pong goes through the outbound bound). */
+  void onPing(PeerLink link, java.nio.ByteBuffer payload);
+
   /** A text frame arrived. All frames of one link arrive on the same decoder thread, in order. */
   void onText(PeerLink link, String text);
 

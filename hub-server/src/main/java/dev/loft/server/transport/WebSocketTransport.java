@@ -2,7 +2,6 @@ package dev.loft.server.transport;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -11,7 +10,8 @@ import java.util.concurrent.TimeoutException;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
-import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
 
@@ -31,19 +31,43 @@ public final class WebSocketTransport {
   private final HandshakeGuard guard;
   private final InetSocketAddress address;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
+  private final TransportCounters counters;
+  private final java.util.function.Consumer<Throwable> fatalHandler;
+
+  private static TransportHandler.FrameKind kind(org.java_websocket.enums.Opcode opcode) {
+    return switch (opcode) {
+      case TEXT -> TransportHandler.FrameKind.TEXT;
+      case BINARY -> TransportHandler.FrameKind.BINARY;
+      case PING -> TransportHandler.FrameKind.PING;
+      case PONG -> TransportHandler.FrameKind.PONG;
+      default -> TransportHandler.FrameKind.CONTINUATION;
+    };
+  }
 
   public WebSocketTransport(
       InetSocketAddress address,
       int decoders,
       int maxFrameBytes,
+      int maxHandshakeBytes,
+      int maxFragmentsPerMessage,
       int connectionLostTimeoutSeconds,
       HandshakeGuard guard,
-      TransportHandler handler) {
-    List<Draft> drafts = List.of(new Draft_6455(Collections.emptyList(), maxFrameBytes));
+      dev.loft.server.budget.MemoryBudget budget,
+      TransportCounters counters,
+      TransportHandler handler,
+      java.util.function.Consumer<Throwable> fatalHandler) {
     this.address = address;
+    this.fatalHandler = fatalHandler;
     this.guard = guard;
+    this.counters = counters;
+    BoundedDraft.Gate gate = (conn, opcode, bytes) -> {
+      PeerLink link = conn.getAttachment();
+      return handler.admitFrame(link, kind(opcode), bytes);
+    };
+    List<Draft> drafts = List.of(new BoundedDraft(maxFrameBytes, maxFragmentsPerMessage, gate, counters, budget));
     server = new Server(address, decoders, drafts, handler);
-    server.setWebSocketFactory(new CountingServerFactory(guard));
+    server.setWebSocketFactory(new CountingServerFactory(guard,
+        new TransportLimits(maxFrameBytes, maxHandshakeBytes, maxFragmentsPerMessage, budget, counters, guard, handler)));
     server.setConnectionLostTimeout(connectionLostTimeoutSeconds);
     server.setReuseAddr(true); // a restarted hub can take its port back at once
     server.setTcpNoDelay(true);
@@ -115,10 +139,30 @@ public final class WebSocketTransport {
 
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
-      guard.opened((WebSocketImpl) conn);
-      JwsPeerLink link = new JwsPeerLink((WebSocketImpl) conn, this, handshake.getResourceDescriptor());
+      BatchingWebSocketImpl impl = (BatchingWebSocketImpl) conn;
+      guard.opened(impl);
+      JwsPeerLink link = new JwsPeerLink(impl, this, handshake.getResourceDescriptor());
       conn.setAttachment(link);
+      impl.publishLink(link);
       handler.onOpen(link);
+      // A close that ran before the link was published (a reset right after the handshake) told
+      // no one: if the core attached meanwhile, it is told now, exactly once (see publishLink).
+      if (impl.isClosedForGood() && link.markClosed()) {
+        handler.onClose(link, CloseFrame.ABNORMAL_CLOSE, "closed while opening", true);
+      }
+    }
+
+    @Override
+    public void onWebsocketPing(WebSocket conn, Framedata ping) {
+      PeerLink link = conn.getAttachment();
+      if (link != null) {
+        handler.onPing(link, ping.getPayloadData()); // not the library's own pong: see TransportHandler
+      }
+    }
+
+    @Override
+    public void onWebsocketPong(WebSocket conn, Framedata pong) {
+      // Nothing to do: the library noted the time (heartbeat); the frame took its token at the gate.
     }
 
     @Override
@@ -139,8 +183,8 @@ public final class WebSocketTransport {
 
     @Override
     public void onClose(WebSocket conn, int code, String reason, boolean remote) {
-      PeerLink link = conn.getAttachment();
-      if (link != null) {
+      JwsPeerLink link = conn.getAttachment();
+      if (link != null && link.markClosed()) {
         handler.onClose(link, code, reason, remote);
       }
     }
@@ -149,6 +193,10 @@ public final class WebSocketTransport {
     public void onError(WebSocket conn, Exception ex) {
       if (conn == null && !started.isDone()) {
         started.completeExceptionally(ex);
+      }
+      if (ex != null && ex.getCause() instanceof VirtualMachineError fatal) {
+        // The library stops its server on this (handleFatal): the hub must not outlive its listener.
+        fatalHandler.accept(fatal);
       }
       handler.onError(conn == null ? null : conn.getAttachment(), ex);
     }

@@ -103,11 +103,19 @@ class AdminApiServesHealthStatsAndMetricsTest {
 
   @Test
   void statsWithGcStillAnswers() {
-    HttpResponse<String> r = admin.get("/stats?gc=true");
+    HttpResponse<String> r = admin.get("/stats?gc=true", TOKEN);
     assertEquals(200, r.statusCode(), r.body());
     assertTrue(AdminHttp.json(r).get("heapUsedBytes").getAsLong() > 0);
     // A second forced GC within a second is skipped, not refused.
-    assertEquals(200, admin.get("/stats?gc=true").statusCode());
+    assertEquals(200, admin.get("/stats?gc=true", TOKEN).statusCode());
+  }
+
+  @Test
+  void anonymousCallerCannotForceAFullGc() {
+    // A forced GC stops the world: a loop of anonymous ?gc=true would be a pause-the-hub button.
+    assertEquals(401, admin.get("/stats?gc=true").statusCode());
+    assertEquals(401, admin.get("/stats?gc=true", TOKEN + "x").statusCode());
+    assertEquals(200, admin.get("/stats").statusCode());
   }
 
   @Test

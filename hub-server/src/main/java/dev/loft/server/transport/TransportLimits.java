@@ -1,0 +1,16 @@
+package dev.loft.server.transport;
+
+import dev.loft.server.budget.MemoryBudget;
+
+/**
+ * What every connection is made with: the bounds the transport keeps by itself, where it counts
+ * and charges what it holds, and who hears of its close (the guard, the core).
+ */
+record TransportLimits(
+    int maxFrameBytes,
+    int maxHandshakeBytes,
+    int maxFragmentsPerMessage,
+    MemoryBudget budget,
+    TransportCounters counters,
+    HandshakeGuard guard,
+    TransportHandler handler) {}
