@@ -23,6 +23,11 @@ abstract class HubTarget implements AutoCloseable {
 
   abstract String adminUrl();
 
+  /** The hub's process id when this tool knows it (a child process, or this JVM), else -1. */
+  long pid() {
+    return -1;
+  }
+
   /** Stops the hub and starts it again on the same ports; blocks until it is back (or fails). */
   abstract void restart() throws Exception;
 
@@ -174,6 +179,12 @@ abstract class HubTarget implements AutoCloseable {
       start();
     }
 
+    @Override
+    long pid() {
+      Process p = process;
+      return p == null ? -1 : p.pid();
+    }
+
     private void stop() throws InterruptedException {
       if (process != null && process.isAlive()) {
         process.destroy(); // SIGTERM: the hub's graceful shutdown
@@ -286,6 +297,11 @@ abstract class HubTarget implements AutoCloseable {
         }
       }
       return sb.toString();
+    }
+
+    @Override
+    long pid() {
+      return ProcessHandle.current().pid();
     }
 
     @Override

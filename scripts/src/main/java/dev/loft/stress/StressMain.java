@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
       FanoutScenario.class,
       SlowScenario.class,
       FloodScenario.class,
-      StormScenario.class
+      StormScenario.class,
+      AbuseScenario.class
     })
 public final class StressMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

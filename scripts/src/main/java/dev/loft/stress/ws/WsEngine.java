@@ -39,12 +39,21 @@ public final class WsEngine implements AutoCloseable {
   }
 
   public WsEngine(int threads, int sourceAddresses) throws IOException {
-    if (threads < 1 || sourceAddresses < 1 || sourceAddresses > 254) {
-      throw new IllegalArgumentException("threads >= 1 and 1 <= sourceAddresses <= 254");
+    this(threads, 1, sourceAddresses);
+  }
+
+  /**
+   * As above, with the source addresses 127.0.0.{@code first}..127.0.0.({@code first} + N - 1):
+   * a scenario can put some connections on an address no other connection of its uses (e.g. many
+   * peers "from one address").
+   */
+  public WsEngine(int threads, int first, int sourceAddresses) throws IOException {
+    if (threads < 1 || sourceAddresses < 1 || first < 1 || first + sourceAddresses - 1 > 254) {
+      throw new IllegalArgumentException("threads >= 1 and 127.0.0.first..127.0.0.(first+N-1) within 1..254");
     }
     sources = new InetAddress[sourceAddresses];
     for (int i = 0; i < sourceAddresses; i++) {
-      sources[i] = loopback(i + 1);
+      sources[i] = loopback(first + i);
     }
     loops = new Loop[threads];
     for (int i = 0; i < threads; i++) {
