@@ -71,6 +71,8 @@ import java.util.function.Function;
  */
 public final class DefaultHubClient implements HubClient, SocketListener {
   private static final FrameCodec CODEC = FrameCodec.DEFAULT;
+  /** The socket reads no message longer than what {@link #CODEC} can decode. */
+  private static final int MAX_INBOUND_MESSAGE_BYTES = HubSocket.maxMessageBytes(CODEC.limits());
   private static final Duration ABORT_WAIT = Duration.ofSeconds(1);
   /** StateChange records, for {@link #onStateChange}: the bus dispatches on exact classes. */
   private static final List<Class<? extends StateChange>> STATE_EVENTS =
@@ -201,7 +203,8 @@ public final class DefaultHubClient implements HubClient, SocketListener {
   /** Opens a socket to the current hub. Only ever called with {@link #socket} null. */
   private void startAttemptLocked(int attempt) {
     URI uri = options.uris().get(uriIndex);
-    HubSocket s = new HubSocket(uri, withPeerId(uri), options.connectTimeout(), this, socketThreads);
+    HubSocket s =
+        new HubSocket(uri, withPeerId(uri), options.connectTimeout(), MAX_INBOUND_MESSAGE_BYTES, this, socketThreads);
     socket = s;
     topicsSent = false;
     socketWasConnected = false;
