@@ -107,6 +107,8 @@ public final class DefaultHubClient implements HubClient, SocketListener {
   /** True once the current socket's topics were (re)subscribed: new topics go out at once. */
   private boolean topicsSent;
   private boolean socketWasConnected;
+  /** Ticker time the current socket became CONNECTED; meaningful while socketWasConnected. */
+  private long connectedAtNanos;
   private int uriIndex;
   private int failedAttempts;
   private CompletableFuture<Void> connectWaiters;
@@ -312,7 +314,8 @@ public final class DefaultHubClient implements HubClient, SocketListener {
       }
       state = ConnectionState.CONNECTED;
       socketWasConnected = true;
-      failedAttempts = 0;
+      // Not failedAttempts = 0 here: a hub may admit and then evict at once. See onClosed.
+      connectedAtNanos = options.ticker().getAsLong();
       waiters = connectWaiters;
       connectWaiters = null;
       startPingLocked(s);
@@ -349,6 +352,12 @@ public final class DefaultHubClient implements HubClient, SocketListener {
       // Preference order: after an established connection start again from the first hub,
       // after a failed attempt move on to the next one.
       uriIndex = socketWasConnected ? 0 : (uriIndex + 1) % options.uris().size();
+      if (socketWasConnected) {
+        Duration connectedFor = Duration.ofNanos(options.ticker().getAsLong() - connectedAtNanos);
+        if (options.reconnectPolicy().resetsBackoff(connectedFor, wireCode)) {
+          failedAttempts = 0;
+        }
+      }
       String terminal = terminalReason(code);
       int attempt = failedAttempts + 1;
       if (terminal == null && options.reconnectPolicy().allows(attempt)) {
