@@ -10,6 +10,7 @@ import dev.loft.client.ClientClosedException;
 import dev.loft.client.ConnectionLostException;
 import dev.loft.client.ConnectionState;
 import dev.loft.client.DirectMessage;
+import dev.loft.client.EventQueueFullException;
 import dev.loft.client.HubClient;
 import dev.loft.client.HubClientException;
 import dev.loft.client.HubClientOptions;
@@ -67,6 +68,9 @@ import java.util.function.Function;
  *   <li>The event thread ({@link #events}, one daemon thread) runs every timer and delivers every
  *       listener event in order. The socket's read thread decodes frames and completes request
  *       futures ({@link PendingRequests} needs no lock).
+ *   <li>Every listener delivery goes through {@link #eventQueue} (lock-free), which bounds how many
+ *       wait for the event thread. Timers do not: there are at most three, plus one timeout per
+ *       pending or buffered request, both bounded already.
  * </ul>
  */
 public final class DefaultHubClient implements HubClient, SocketListener {
@@ -89,6 +93,8 @@ public final class DefaultHubClient implements HubClient, SocketListener {
   private final EventBus bus;
   /** The event thread: timers and listener delivery. Its thread starts with the first task. */
   private final ScheduledThreadPoolExecutor events;
+  /** Admission to {@link #events} for listener deliveries: bounded, drops counted and reported. */
+  private final EventQueue eventQueue;
   private final ClientThreads socketThreads;
   private final PendingRequests pending;
   private final AtomicLong requestIds = new AtomicLong();
@@ -142,6 +148,7 @@ public final class DefaultHubClient implements HubClient, SocketListener {
     events.setRemoveOnCancelPolicy(true); // cancelled request timeouts must not pile up
     events.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     events.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    this.eventQueue = new EventQueue(events, options.maxQueuedEvents(), this::eventQueueFull);
     this.socketThreads = new ClientThreads(peerId, "ws");
     this.pending = new PendingRequests(options.maxPendingRequests());
     this.buffer = new OutgoingBuffer(options.maxBufferedFrames(), options.maxBufferedBytes());
@@ -541,7 +548,7 @@ public final class DefaultHubClient implements HubClient, SocketListener {
       frame = CODEC.decode(text);
     } catch (ProtocolException e) {
       String why = e.code() + ": " + e.getMessage();
-      runOnEventThread(() -> options.errorListener().badFrame(this, why));
+      runOnEventThread(() -> options.errorListener().badFrame(this, why), EventQueue.Kind.ORDINARY, "badFrame report");
       return;
     }
     if (frame instanceof Frame.Ack ack) {
@@ -556,11 +563,11 @@ public final class DefaultHubClient implements HubClient, SocketListener {
       } else {
         HubError event = new HubError(error.code(), error.message(), error.id());
         post(event);
-        runOnEventThread(() -> options.errorListener().hubError(this, event));
+        runOnEventThread(() -> options.errorListener().hubError(this, event), EventQueue.Kind.ORDINARY, "hubError report");
       }
     } else if (frame instanceof Frame.TopicMessage m) {
       TopicMessage message = new TopicMessage(m.topic(), m.fromPeerId(), m.data(), m.timestamp());
-      runOnEventThread(() -> deliver(message));
+      runOnEventThread(() -> deliver(message), EventQueue.Kind.ORDINARY, "TopicMessage");
     } else if (frame instanceof Frame.Direct d) {
       post(new DirectMessage(d.fromPeerId(), d.data(), d.timestamp()));
     } else if (frame instanceof Frame.Signal sig) {
@@ -587,7 +594,8 @@ public final class DefaultHubClient implements HubClient, SocketListener {
 
   @Override
   public void onTransportError(HubSocket s, Exception error) {
-    runOnEventThread(() -> options.errorListener().transportError(this, error));
+    runOnEventThread(
+        () -> options.errorListener().transportError(this, error), EventQueue.Kind.ORDINARY, "transportError report");
   }
 
   // =========================================================================== requests
@@ -898,23 +906,38 @@ public final class DefaultHubClient implements HubClient, SocketListener {
     }
   }
 
-  /** Delivers {@code event} to bus listeners on the event thread; dropped once closed. */
+  /**
+   * Delivers {@code event} to bus listeners on the event thread; dropped once closed, or when the
+   * event queue is full (state changes last, see {@link EventQueue}).
+   */
   private void post(Object event) {
-    runOnEventThread(() -> bus.publish(event));
+    EventQueue.Kind kind =
+        event instanceof StateChange.Closed
+            ? EventQueue.Kind.FINAL
+            : event instanceof StateChange ? EventQueue.Kind.LIFECYCLE : EventQueue.Kind.ORDINARY;
+    runOnEventThread(() -> bus.publish(event), kind, event.getClass().getSimpleName());
   }
 
-  private void runOnEventThread(Runnable task) {
+  /** Runs a listener delivery on the event thread, unless the queue refuses it (counted there). */
+  private void runOnEventThread(Runnable task, EventQueue.Kind kind, String what) {
+    eventQueue.offer(
+        () -> {
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            listenerFailed("error-listener", task, e);
+          }
+        },
+        kind,
+        what);
+  }
+
+  /** On the event thread, once per overflow episode. */
+  private void eventQueueFull(EventQueueFullException error) {
     try {
-      events.execute(
-          () -> {
-            try {
-              task.run();
-            } catch (RuntimeException e) {
-              listenerFailed("error-listener", task, e);
-            }
-          });
-    } catch (RejectedExecutionException closedAlready) {
-      // after close(): nobody is listening any more
+      options.errorListener().eventQueueFull(this, error);
+    } catch (RuntimeException e) {
+      listenerFailed("error-listener", error, e);
     }
   }
 
@@ -948,6 +971,16 @@ public final class DefaultHubClient implements HubClient, SocketListener {
   @Override
   public Set<String> topics() {
     return Set.copyOf(topics.keySet());
+  }
+
+  @Override
+  public int queuedEvents() {
+    return eventQueue.queued();
+  }
+
+  @Override
+  public long droppedEvents() {
+    return eventQueue.dropped();
   }
 
   @Override
