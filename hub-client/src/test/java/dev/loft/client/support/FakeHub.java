@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.java_websocket.WebSocket;
 import org.java_websocket.handshake.ClientHandshake;
@@ -33,7 +32,6 @@ public final class FakeHub extends WebSocketServer implements AutoCloseable {
 
   private final CountDownLatch started = new CountDownLatch(1);
   private final List<WebSocket> announced = new CopyOnWriteArrayList<>();
-  private final AtomicInteger connections = new AtomicInteger();
   private volatile Consumer<WebSocket> onAnnounced = conn -> {};
 
   private FakeHub() {
@@ -67,11 +65,6 @@ public final class FakeHub extends WebSocketServer implements AutoCloseable {
     onAnnounced = action;
   }
 
-  /** WebSocket connections opened so far. */
-  public int connections() {
-    return connections.get();
-  }
-
   /** Sends {@code text} as is to every connection that announced and is still open. */
   public void sendToAnnounced(String text) {
     for (WebSocket conn : announced) {
@@ -100,7 +93,7 @@ public final class FakeHub extends WebSocketServer implements AutoCloseable {
 
   @Override
   public void onOpen(WebSocket conn, ClientHandshake handshake) {
-    connections.incrementAndGet();
+    // nothing until the announce
   }
 
   @Override
@@ -110,9 +103,12 @@ public final class FakeHub extends WebSocketServer implements AutoCloseable {
     if (id == null || id.isJsonNull()) {
       return;
     }
+    boolean announce = "announce".equals(frame.get("type").getAsString());
+    if (announce) {
+      announced.add(conn); // before the ack: once the client is connected, sendToAnnounced reaches it
+    }
     conn.send(CODEC.encode(new Frame.Ack(id.getAsString(), JsonNull.INSTANCE, 1L)));
-    if ("announce".equals(frame.get("type").getAsString())) {
-      announced.add(conn);
+    if (announce) {
       onAnnounced.accept(conn);
     }
   }
