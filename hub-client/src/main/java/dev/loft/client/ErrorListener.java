@@ -18,4 +18,12 @@ public interface ErrorListener {
 
   /** A connection attempt or an open connection failed at the transport level. */
   default void transportError(HubClient client, Throwable error) {}
+
+  /**
+   * Events are being dropped because listeners fall behind (see {@link
+   * HubClientOptions#maxQueuedEvents()}). Called once when dropping starts, not per event; {@link
+   * HubClient#droppedEvents()} has the count. Like every event it waits its turn on the event
+   * thread, so it arrives after the events queued before the first drop.
+   */
+  default void eventQueueFull(HubClient client, EventQueueFullException error) {}
 }

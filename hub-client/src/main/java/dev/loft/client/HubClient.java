@@ -31,6 +31,9 @@ import java.util.function.Consumer;
  * the client holds its lock. A listener must not block on this client's {@link #connect()} future
  * (that future is completed on the same thread); waiting on request futures is allowed but slows
  * every other listener. A listener that throws is reported to {@link ErrorListener#listenerFailed}.
+ * At most {@link HubClientOptions#maxQueuedEvents()} events wait for slow listeners; past that,
+ * events are dropped, counted ({@link #droppedEvents()}) and reported once to {@link
+ * ErrorListener#eventQueueFull}, rather than growing the heap.
  */
 public interface HubClient extends AutoCloseable {
 
@@ -139,4 +142,13 @@ public interface HubClient extends AutoCloseable {
 
   /** Topics with at least one open subscription. */
   Set<String> topics();
+
+  /**
+   * Events waiting for the event thread: at most {@link HubClientOptions#maxQueuedEvents()}, plus a
+   * small reserve for state changes and the overflow report.
+   */
+  int queuedEvents();
+
+  /** Events dropped since creation because too many were waiting (listeners too slow). */
+  long droppedEvents();
 }

@@ -31,6 +31,11 @@ public final class HubClientOptions {
   public static final int DEFAULT_MAX_PENDING_REQUESTS = 1_000;
   public static final int DEFAULT_MAX_BUFFERED_FRAMES = 1_000;
   public static final long DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+  /**
+   * Events waiting for slow listeners, at most. Seconds of traffic for a listener that merely
+   * lags (the hub lets a peer send 200 frames a second), yet a fixed ceiling for one that is stuck.
+   */
+  public static final int DEFAULT_MAX_QUEUED_EVENTS = 10_000;
 
   private final List<URI> uris;
   private final String peerId;
@@ -44,6 +49,7 @@ public final class HubClientOptions {
   private final int maxPendingRequests;
   private final int maxBufferedFrames;
   private final long maxBufferedBytes;
+  private final int maxQueuedEvents;
   private final int maxListenersPerType;
   private final ErrorListener errorListener;
   private final DoubleSupplier random;
@@ -62,6 +68,7 @@ public final class HubClientOptions {
     maxPendingRequests = b.maxPendingRequests;
     maxBufferedFrames = b.maxBufferedFrames;
     maxBufferedBytes = b.maxBufferedBytes;
+    maxQueuedEvents = b.maxQueuedEvents;
     maxListenersPerType = b.maxListenersPerType;
     errorListener = b.errorListener;
     random = b.random;
@@ -130,6 +137,14 @@ public final class HubClientOptions {
     return maxBufferedBytes;
   }
 
+  /**
+   * Listener deliveries waiting for the event thread, at most; past it events are dropped,
+   * counted and reported (connection state changes have a small reserve beyond it).
+   */
+  public int maxQueuedEvents() {
+    return maxQueuedEvents;
+  }
+
   /** Listener cap per event type on the client's bus (and per topic). */
   public int maxListenersPerType() {
     return maxListenersPerType;
@@ -169,6 +184,7 @@ public final class HubClientOptions {
     private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
     private int maxBufferedFrames = DEFAULT_MAX_BUFFERED_FRAMES;
     private long maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
+    private int maxQueuedEvents = DEFAULT_MAX_QUEUED_EVENTS;
     private int maxListenersPerType = EventBus.DEFAULT_MAX_LISTENERS_PER_TYPE;
     private ErrorListener errorListener = new ErrorListener() {};
     private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
@@ -288,6 +304,13 @@ public final class HubClientOptions {
         throw new IllegalArgumentException("maxBufferedBytes must not be negative, got " + n);
       }
       maxBufferedBytes = n;
+      return this;
+    }
+
+    /** Bound on events waiting for slow listeners; see {@link HubClientOptions#maxQueuedEvents()}. */
+    public Builder maxQueuedEvents(int n) {
+      check();
+      maxQueuedEvents = atLeastOne("maxQueuedEvents", n);
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.loft.client;
 
+import dev.loft.protocol.CloseCodes;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,20 +13,36 @@ import java.util.Objects;
  * window is random (so a thousand clients dropped by one hub restart do not come back in step);
  * the floor keeps even the luckiest client from retrying in a tight loop.
  *
- * <p>Immutable. {@link #delay(int, double)} is a pure function, so tests check it without sleeping.
+ * <p>The attempt count goes back to 0 only after a connection that proved itself: one that stayed
+ * connected for {@link #stableAfter()}, or that the hub closed cleanly (1000, 1001). A connection
+ * the hub evicts right after admitting it (slow consumer 4000, rate limit 4001, memory pressure
+ * 4005, try again later 1013, or any other early close) counts as one more failure; otherwise a hub
+ * that admits-then-evicts would be hammered at {@code minDelay} for ever.
+ *
+ * <p>Immutable. {@link #delay(int, double)} and {@link #resetsBackoff(Duration, int)} are pure
+ * functions, so tests check them without sleeping.
  */
 public final class ReconnectPolicy {
   /** {@link #maxAttempts()} value meaning "never give up". */
   public static final int UNLIMITED = 0;
+  /**
+   * How long a connection must stay up before it resets the backoff. Longer than the hub takes to
+   * evict a fresh peer for cause (its rate-limit strikes are counted over 10 s; slow-consumer and
+   * pressure evictions of a new peer come within seconds), short enough that a connection which
+   * ran for a while and then dropped reconnects from {@code minDelay}.
+   */
+  public static final Duration DEFAULT_STABLE_AFTER = Duration.ofSeconds(10);
 
   private final Duration minDelay;
   private final Duration maxDelay;
   private final int maxAttempts;
+  private final Duration stableAfter;
 
-  private ReconnectPolicy(Duration minDelay, Duration maxDelay, int maxAttempts) {
+  private ReconnectPolicy(Duration minDelay, Duration maxDelay, int maxAttempts, Duration stableAfter) {
     this.minDelay = minDelay;
     this.maxDelay = maxDelay;
     this.maxAttempts = maxAttempts;
+    this.stableAfter = stableAfter;
   }
 
   /** Backoff between {@code minDelay} and {@code maxDelay}, retrying forever. */
@@ -38,7 +55,7 @@ public final class ReconnectPolicy {
     if (maxDelay.compareTo(minDelay) < 0) {
       throw new IllegalArgumentException("maxDelay " + maxDelay + " is below minDelay " + minDelay);
     }
-    return new ReconnectPolicy(minDelay, maxDelay, UNLIMITED);
+    return new ReconnectPolicy(minDelay, maxDelay, UNLIMITED, DEFAULT_STABLE_AFTER);
   }
 
   /** This policy, giving up after {@code attempts} consecutive failed reconnects (0: never). */
@@ -46,12 +63,21 @@ public final class ReconnectPolicy {
     if (attempts < 0) {
       throw new IllegalArgumentException("maxAttempts must be 0 (unlimited) or more, got " + attempts);
     }
-    return new ReconnectPolicy(minDelay, maxDelay, attempts);
+    return new ReconnectPolicy(minDelay, maxDelay, attempts, stableAfter);
+  }
+
+  /** This policy, with connections counted as stable (resetting the backoff) after {@code period}. */
+  public ReconnectPolicy withStableAfter(Duration period) {
+    Objects.requireNonNull(period, "period");
+    if (period.isNegative()) {
+      throw new IllegalArgumentException("stableAfter must not be negative, got " + period);
+    }
+    return new ReconnectPolicy(minDelay, maxDelay, maxAttempts, period);
   }
 
   /** A policy that never reconnects: the first lost connection makes the client give up. */
   public static ReconnectPolicy never() {
-    return new ReconnectPolicy(Duration.ofMillis(1), Duration.ofMillis(1), -1);
+    return new ReconnectPolicy(Duration.ofMillis(1), Duration.ofMillis(1), -1, DEFAULT_STABLE_AFTER);
   }
 
   public Duration minDelay() {
@@ -60,6 +86,22 @@ public final class ReconnectPolicy {
 
   public Duration maxDelay() {
     return maxDelay;
+  }
+
+  /** How long a connection must stay up for its loss to reset the backoff. */
+  public Duration stableAfter() {
+    return stableAfter;
+  }
+
+  /**
+   * True when losing a connection that was established (announced) for {@code connectedFor} and
+   * closed with {@code closeCode} starts the backoff again from attempt 1; false when it counts as
+   * one more failed attempt.
+   */
+  public boolean resetsBackoff(Duration connectedFor, int closeCode) {
+    return closeCode == CloseCodes.NORMAL
+        || closeCode == CloseCodes.GOING_AWAY
+        || connectedFor.compareTo(stableAfter) >= 0;
   }
 
   /** Consecutive failed attempts allowed; {@link #UNLIMITED} for no limit, -1 for {@link #never()}. */
@@ -108,6 +150,8 @@ public final class ReconnectPolicy {
         + maxDelay
         + ", maxAttempts="
         + (maxAttempts == UNLIMITED ? "unlimited" : maxAttempts < 0 ? "none" : maxAttempts)
+        + ", stableAfter="
+        + stableAfter
         + "]";
   }
 }

@@ -19,6 +19,7 @@ class HubClientOptionsAreSealedAndValidatedTest {
     assertTrue(PeerIds.isValid(o.peerId()));
     assertEquals("global", o.networkName());
     assertEquals(HubClientOptions.DEFAULT_RECONNECT, o.reconnectPolicy());
+    assertEquals(HubClientOptions.DEFAULT_MAX_QUEUED_EVENTS, o.maxQueuedEvents());
     assertNotEquals(o.peerId(), HubClientOptions.builder().uri("ws://127.0.0.1:3000/").build().peerId());
   }
 
@@ -49,6 +50,7 @@ class HubClientOptionsAreSealedAndValidatedTest {
     assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().networkName(""));
     assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().requestTimeout(Duration.ZERO));
     assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().maxPendingRequests(0));
+    assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().maxQueuedEvents(0));
     assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().pingInterval(Duration.ofSeconds(-1)));
   }
 }

@@ -10,6 +10,7 @@ import dev.loft.client.ClientClosedException;
 import dev.loft.client.ConnectionLostException;
 import dev.loft.client.ConnectionState;
 import dev.loft.client.DirectMessage;
+import dev.loft.client.EventQueueFullException;
 import dev.loft.client.HubClient;
 import dev.loft.client.HubClientException;
 import dev.loft.client.HubClientOptions;
@@ -67,10 +68,15 @@ import java.util.function.Function;
  *   <li>The event thread ({@link #events}, one daemon thread) runs every timer and delivers every
  *       listener event in order. The socket's read thread decodes frames and completes request
  *       futures ({@link PendingRequests} needs no lock).
+ *   <li>Every listener delivery goes through {@link #eventQueue} (lock-free), which bounds how many
+ *       wait for the event thread. Timers do not: there are at most three, plus one timeout per
+ *       pending or buffered request, both bounded already.
  * </ul>
  */
 public final class DefaultHubClient implements HubClient, SocketListener {
   private static final FrameCodec CODEC = FrameCodec.DEFAULT;
+  /** The socket reads no message longer than what {@link #CODEC} can decode. */
+  private static final int MAX_INBOUND_MESSAGE_BYTES = HubSocket.maxMessageBytes(CODEC.limits());
   private static final Duration ABORT_WAIT = Duration.ofSeconds(1);
   /** StateChange records, for {@link #onStateChange}: the bus dispatches on exact classes. */
   private static final List<Class<? extends StateChange>> STATE_EVENTS =
@@ -87,6 +93,8 @@ public final class DefaultHubClient implements HubClient, SocketListener {
   private final EventBus bus;
   /** The event thread: timers and listener delivery. Its thread starts with the first task. */
   private final ScheduledThreadPoolExecutor events;
+  /** Admission to {@link #events} for listener deliveries: bounded, drops counted and reported. */
+  private final EventQueue eventQueue;
   private final ClientThreads socketThreads;
   private final PendingRequests pending;
   private final AtomicLong requestIds = new AtomicLong();
@@ -105,6 +113,8 @@ public final class DefaultHubClient implements HubClient, SocketListener {
   /** True once the current socket's topics were (re)subscribed: new topics go out at once. */
   private boolean topicsSent;
   private boolean socketWasConnected;
+  /** Ticker time the current socket became CONNECTED; meaningful while socketWasConnected. */
+  private long connectedAtNanos;
   private int uriIndex;
   private int failedAttempts;
   private CompletableFuture<Void> connectWaiters;
@@ -138,6 +148,7 @@ public final class DefaultHubClient implements HubClient, SocketListener {
     events.setRemoveOnCancelPolicy(true); // cancelled request timeouts must not pile up
     events.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     events.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    this.eventQueue = new EventQueue(events, options.maxQueuedEvents(), this::eventQueueFull);
     this.socketThreads = new ClientThreads(peerId, "ws");
     this.pending = new PendingRequests(options.maxPendingRequests());
     this.buffer = new OutgoingBuffer(options.maxBufferedFrames(), options.maxBufferedBytes());
@@ -201,7 +212,8 @@ public final class DefaultHubClient implements HubClient, SocketListener {
   /** Opens a socket to the current hub. Only ever called with {@link #socket} null. */
   private void startAttemptLocked(int attempt) {
     URI uri = options.uris().get(uriIndex);
-    HubSocket s = new HubSocket(uri, withPeerId(uri), options.connectTimeout(), this, socketThreads);
+    HubSocket s =
+        new HubSocket(uri, withPeerId(uri), options.connectTimeout(), MAX_INBOUND_MESSAGE_BYTES, this, socketThreads);
     socket = s;
     topicsSent = false;
     socketWasConnected = false;
@@ -309,7 +321,8 @@ public final class DefaultHubClient implements HubClient, SocketListener {
       }
       state = ConnectionState.CONNECTED;
       socketWasConnected = true;
-      failedAttempts = 0;
+      // Not failedAttempts = 0 here: a hub may admit and then evict at once. See onClosed.
+      connectedAtNanos = options.ticker().getAsLong();
       waiters = connectWaiters;
       connectWaiters = null;
       startPingLocked(s);
@@ -346,6 +359,12 @@ public final class DefaultHubClient implements HubClient, SocketListener {
       // Preference order: after an established connection start again from the first hub,
       // after a failed attempt move on to the next one.
       uriIndex = socketWasConnected ? 0 : (uriIndex + 1) % options.uris().size();
+      if (socketWasConnected) {
+        Duration connectedFor = Duration.ofNanos(options.ticker().getAsLong() - connectedAtNanos);
+        if (options.reconnectPolicy().resetsBackoff(connectedFor, wireCode)) {
+          failedAttempts = 0;
+        }
+      }
       String terminal = terminalReason(code);
       int attempt = failedAttempts + 1;
       if (terminal == null && options.reconnectPolicy().allows(attempt)) {
@@ -529,7 +548,7 @@ public final class DefaultHubClient implements HubClient, SocketListener {
       frame = CODEC.decode(text);
     } catch (ProtocolException e) {
       String why = e.code() + ": " + e.getMessage();
-      runOnEventThread(() -> options.errorListener().badFrame(this, why));
+      runOnEventThread(() -> options.errorListener().badFrame(this, why), EventQueue.Kind.ORDINARY, "badFrame report");
       return;
     }
     if (frame instanceof Frame.Ack ack) {
@@ -544,11 +563,11 @@ public final class DefaultHubClient implements HubClient, SocketListener {
       } else {
         HubError event = new HubError(error.code(), error.message(), error.id());
         post(event);
-        runOnEventThread(() -> options.errorListener().hubError(this, event));
+        runOnEventThread(() -> options.errorListener().hubError(this, event), EventQueue.Kind.ORDINARY, "hubError report");
       }
     } else if (frame instanceof Frame.TopicMessage m) {
       TopicMessage message = new TopicMessage(m.topic(), m.fromPeerId(), m.data(), m.timestamp());
-      runOnEventThread(() -> deliver(message));
+      runOnEventThread(() -> deliver(message), EventQueue.Kind.ORDINARY, "TopicMessage");
     } else if (frame instanceof Frame.Direct d) {
       post(new DirectMessage(d.fromPeerId(), d.data(), d.timestamp()));
     } else if (frame instanceof Frame.Signal sig) {
@@ -575,7 +594,8 @@ public final class DefaultHubClient implements HubClient, SocketListener {
 
   @Override
   public void onTransportError(HubSocket s, Exception error) {
-    runOnEventThread(() -> options.errorListener().transportError(this, error));
+    runOnEventThread(
+        () -> options.errorListener().transportError(this, error), EventQueue.Kind.ORDINARY, "transportError report");
   }
 
   // =========================================================================== requests
@@ -886,23 +906,38 @@ public final class DefaultHubClient implements HubClient, SocketListener {
     }
   }
 
-  /** Delivers {@code event} to bus listeners on the event thread; dropped once closed. */
+  /**
+   * Delivers {@code event} to bus listeners on the event thread; dropped once closed, or when the
+   * event queue is full (state changes last, see {@link EventQueue}).
+   */
   private void post(Object event) {
-    runOnEventThread(() -> bus.publish(event));
+    EventQueue.Kind kind =
+        event instanceof StateChange.Closed
+            ? EventQueue.Kind.FINAL
+            : event instanceof StateChange ? EventQueue.Kind.LIFECYCLE : EventQueue.Kind.ORDINARY;
+    runOnEventThread(() -> bus.publish(event), kind, event.getClass().getSimpleName());
   }
 
-  private void runOnEventThread(Runnable task) {
+  /** Runs a listener delivery on the event thread, unless the queue refuses it (counted there). */
+  private void runOnEventThread(Runnable task, EventQueue.Kind kind, String what) {
+    eventQueue.offer(
+        () -> {
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            listenerFailed("error-listener", task, e);
+          }
+        },
+        kind,
+        what);
+  }
+
+  /** On the event thread, once per overflow episode. */
+  private void eventQueueFull(EventQueueFullException error) {
     try {
-      events.execute(
-          () -> {
-            try {
-              task.run();
-            } catch (RuntimeException e) {
-              listenerFailed("error-listener", task, e);
-            }
-          });
-    } catch (RejectedExecutionException closedAlready) {
-      // after close(): nobody is listening any more
+      options.errorListener().eventQueueFull(this, error);
+    } catch (RuntimeException e) {
+      listenerFailed("error-listener", error, e);
     }
   }
 
@@ -936,6 +971,16 @@ public final class DefaultHubClient implements HubClient, SocketListener {
   @Override
   public Set<String> topics() {
     return Set.copyOf(topics.keySet());
+  }
+
+  @Override
+  public int queuedEvents() {
+    return eventQueue.queued();
+  }
+
+  @Override
+  public long droppedEvents() {
+    return eventQueue.dropped();
   }
 
   @Override

@@ -1,13 +1,16 @@
 package dev.loft.client.internal;
 
+import dev.loft.protocol.ProtocolLimits;
 import java.lang.reflect.Field;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.java_websocket.WebSocket;
 import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.framing.Framedata;
@@ -29,6 +32,12 @@ import org.java_websocket.handshake.ServerHandshake;
  * engine monitor and is safe under the lock.
  */
 final class HubSocket extends WebSocketClient {
+  /**
+   * UTF-8 bytes per UTF-16 char, at most: a BMP char takes up to 3 bytes, a surrogate pair (two
+   * chars) takes 4. So a text of n chars is never longer than 3n bytes on the wire.
+   */
+  static final int MAX_UTF8_BYTES_PER_CHAR = 3;
+
   /** The library's private write-thread field, to give that thread a useful name; null if absent. */
   private static final Field WRITE_THREAD = writeThreadField();
 
@@ -42,8 +51,23 @@ final class HubSocket extends WebSocketClient {
   /** Started by {@link #start()} from the client lock; read by close paths to join it. */
   private volatile Thread readThread;
 
-  HubSocket(URI hubUri, URI withPeerId, Duration connectTimeout, SocketListener listener, ClientThreads names) {
-    super(withPeerId, new org.java_websocket.drafts.Draft_6455(), null, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+  /**
+   * @param maxMessageBytes the largest WebSocket message read, see {@link #maxMessageBytes}: the
+   *     library's own default is {@code Integer.MAX_VALUE}, so without it any endpoint at the hub's
+   *     address could make this client buffer up to 2 GiB for one message.
+   */
+  HubSocket(
+      URI hubUri,
+      URI withPeerId,
+      Duration connectTimeout,
+      int maxMessageBytes,
+      SocketListener listener,
+      ClientThreads names) {
+    super(
+        withPeerId,
+        new Draft_6455(Collections.emptyList(), maxMessageBytes),
+        null,
+        (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
     this.hubUri = hubUri;
     this.listener = listener;
     String base = names.nextName();
@@ -52,6 +76,20 @@ final class HubSocket extends WebSocketClient {
     setConnectionLostTimeout(0);
     setDaemon(true);
     setTcpNoDelay(true);
+  }
+
+  /**
+   * The largest message worth reading for a codec with {@code limits}: the bytes of the longest
+   * text it decodes. A message past it closes the socket with {@code 1009} as soon as its header
+   * is read, before its payload is buffered.
+   *
+   * <p>No headroom is added, on purpose: 3 bytes per char is an exact upper bound, so a message
+   * longer than this has more chars than the codec accepts and would be dropped as a bad frame
+   * right after being read in full. Frames the hub stamps ({@code fromPeerId}, {@code timestamp})
+   * are still frames the codec must accept, so they are covered by the same bound.
+   */
+  static int maxMessageBytes(ProtocolLimits limits) {
+    return Math.multiplyExact(limits.maxFrameChars(), MAX_UTF8_BYTES_PER_CHAR);
   }
 
   /** The hub's uri as configured (without the peerId query). */
