@@ -15,6 +15,17 @@ final class AdminClient {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
   private volatile String base;
+  /**
+   * The hub's admin token, for {@code ?gc=true} (a forced GC stops the world, so the hub allows
+   * it only to its operator). Set once per run: by {@code --admin-token}, or generated for a hub
+   * the tool starts itself.
+   */
+  private static volatile String token;
+  private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
+
+  static void token(String value) {
+    token = value == null || value.isBlank() ? null : value;
+  }
 
   AdminClient(String base) {
     this.base = strip(base);
@@ -34,13 +45,24 @@ final class AdminClient {
 
   /** GET /stats (with {@code gc=true}, the hub runs a full GC first so heap is the live set). */
   JsonObject stats(boolean gc) throws IOException {
-    HttpRequest req =
+    HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + "/stats" + (gc ? "?gc=true" : "")))
             .timeout(Duration.ofSeconds(gc ? 60 : 10))
-            .GET()
-            .build();
+            .GET();
+    String t = token;
+    if (gc && t != null) {
+      b.header("Authorization", "Bearer " + t);
+    }
+    HttpRequest req = b.build();
     try {
       HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+      if (gc && (resp.statusCode() == 401 || resp.statusCode() == 403)) {
+        if (WARNED.compareAndSet(false, true)) {
+          System.err.println("stress: the hub refused ?gc=true (" + resp.statusCode()
+              + "); heap figures are not after a GC. Give the hub's --admin-token to the tool.");
+        }
+        return stats(false);
+      }
       if (resp.statusCode() != 200) {
         throw new IOException("GET /stats answered " + resp.statusCode());
       }

@@ -16,6 +16,10 @@ public final class CommonOptions {
       description = "Admin HTTP base URL of the hub, for /stats (default: ${DEFAULT-VALUE}).")
   String admin;
 
+  @Option(names = "--admin-token", defaultValue = "${env:LOFT_ADMIN_TOKEN}",
+      description = "The hub's admin token, for /stats?gc=true (default: $LOFT_ADMIN_TOKEN; generated for --embedded and --in-process).")
+  String adminToken;
+
   @Option(names = "--embedded",
       description = "Start the hub as a child process (java -jar hub-server/target/loft-hub.jar) on free ports;"
           + " its RSS and CPU are then the hub's alone.")

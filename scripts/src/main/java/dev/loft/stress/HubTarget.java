@@ -43,6 +43,7 @@ abstract class HubTarget implements AutoCloseable {
     if (o.embedded && o.inProcess) {
       throw new IllegalArgumentException("choose one of --embedded and --in-process");
     }
+    AdminClient.token(o.embedded || o.inProcess ? STARTED_HUB_TOKEN : o.adminToken);
     if (o.embedded) {
       return new Child(o, logName);
     }
@@ -51,6 +52,9 @@ abstract class HubTarget implements AutoCloseable {
     }
     return new External(o);
   }
+
+  /** The admin token of a hub this tool starts itself (child or in-process): local, per run. */
+  static final String STARTED_HUB_TOKEN = "stress-" + Long.toHexString(new java.security.SecureRandom().nextLong());
 
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -150,6 +154,8 @@ abstract class HubTarget implements AutoCloseable {
       cmd.add(Integer.toString(port));
       cmd.add("--admin-port");
       cmd.add(Integer.toString(adminPort));
+      cmd.add("--admin-token");
+      cmd.add(STARTED_HUB_TOKEN);
       cmd.addAll(o.hubArgs);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
       pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -221,6 +227,7 @@ abstract class HubTarget implements AutoCloseable {
       bc.getMethod("host", String.class).invoke(builder, "127.0.0.1");
       bc.getMethod("port", int.class).invoke(builder, wantPort);
       bc.getMethod("adminPort", int.class).invoke(builder, wantAdminPort);
+      bc.getMethod("adminToken", String.class).invoke(builder, STARTED_HUB_TOKEN);
       for (String arg : hubArgs) {
         applyOption(builder, arg);
       }
