@@ -126,6 +126,10 @@ class PubSubFanOutReachesEverySubscriberTest {
     a.announce("n");
     b.announce("n");
     c.announce("n");
+    // b's and c's announces run on their own decoder threads: a direct sent before b joined would
+    // rightly get PEER_NOT_FOUND. a knows b is there once it was told about b.
+    a.expectMatching(f -> f.get("type").getAsString().equals("peer-discovered")
+        && f.getAsJsonObject("data").get("peerId").getAsString().equals(b.id()), "b's discovery");
     a.send(Json.obj("type", "direct", "id", "d1", "targetPeerId", b.id(), "fromPeerId", c.id(), "data", "psst"));
     JsonObject got = b.expectMatching(f -> f.get("type").getAsString().equals("direct"), "a direct frame");
     assertEquals(a.id(), got.get("fromPeerId").getAsString());

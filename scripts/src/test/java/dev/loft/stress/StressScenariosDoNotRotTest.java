@@ -79,6 +79,16 @@ class StressScenariosDoNotRotTest {
               assertEquals(0, res.get("normalErrors").getAsLong());
               assertEquals(0, res.get("normalClosed").getAsLong());
             }),
+        Arguments.of("abuse", List.of("--attack", "all", "--duration", "1", "--settle", "0.5",
+                "--connections", "3", "--tree-bytes", "20000", "--header-sockets", "3", "--hog-peers", "5",
+                "--hog-topics", "5", "--members", "20", "--resets", "50", "--reset-concurrency", "4"),
+            (Consumer<JsonObject>) r -> {
+              JsonObject res = r.getAsJsonObject("results");
+              for (String attack : List.of("announce-tree", "ping-flood", "header-flood", "binary-flood",
+                  "topic-hog", "announce-flip", "reset-race")) {
+                assertTrue(res.has(attack), "ran " + attack + ": " + res.keySet());
+              }
+            }),
         Arguments.of("storm", List.of("--peers", "100", "--timeout", "30", "--connect-timeout-ms", "3000"),
             (Consumer<JsonObject>) r -> {
               JsonObject res = r.getAsJsonObject("results");
