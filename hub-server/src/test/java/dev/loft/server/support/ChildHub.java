@@ -100,6 +100,10 @@ public final class ChildHub implements AutoCloseable {
     return URI.create("ws://127.0.0.1:" + port + "/");
   }
 
+  public int adminPort() {
+    return adminPort;
+  }
+
   public AdminHttp admin() {
     return admin;
   }
