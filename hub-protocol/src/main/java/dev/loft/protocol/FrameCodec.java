@@ -8,7 +8,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import com.google.gson.internal.LazilyParsedNumber;
+import com.google.gson.ToNumberPolicy;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
@@ -247,7 +247,7 @@ public final class FrameCodec {
       case STRING:
         return new JsonPrimitive(reader.nextString());
       case NUMBER:
-        return new JsonPrimitive(new LazilyParsedNumber(reader.nextString()));
+        return new JsonPrimitive(ToNumberPolicy.LAZILY_PARSED_NUMBER.readNumber(reader)); // exact text, parsed lazily; Gson's public API
       case BOOLEAN:
         return new JsonPrimitive(reader.nextBoolean());
       case NULL:

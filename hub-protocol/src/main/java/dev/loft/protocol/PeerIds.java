@@ -1,6 +1,7 @@
 package dev.loft.protocol;
 
 import java.security.SecureRandom;
+import java.util.Locale;
 
 /** Peer ids: 40 hexadecimal characters, either case (as PeerPigeon accepts them). */
 public final class PeerIds {
@@ -28,7 +29,7 @@ public final class PeerIds {
    * {@code ab…} are the same peer, and must not be two (two registry slots, one target).
    */
   public static String normalize(String id) {
-    return id == null ? null : id.toLowerCase(java.util.Locale.ROOT);
+    return id == null ? null : id.toLowerCase(Locale.ROOT);
   }
 
   /** A fresh random id in lower case. */

@@ -27,6 +27,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 
 /**
  * A Loft hub: owns the transport, the core, the bus, the housekeeper thread, the memory monitor
@@ -467,9 +469,9 @@ public final class HubServer implements AutoCloseable {
   }
 
   private HubStats.Budget budgetStats(HubCounters c) {
-    Map<String, Long> byKind = new java.util.LinkedHashMap<>();
+    Map<String, Long> byKind = new LinkedHashMap<>();
     for (MemoryBudget.Kind k : MemoryBudget.Kind.values()) {
-      byKind.put(k.name().toLowerCase(java.util.Locale.ROOT), budget.charged(k));
+      byKind.put(k.name().toLowerCase(Locale.ROOT), budget.charged(k));
     }
     return new HubStats.Budget(
         budget.limitBytes(),

@@ -1,6 +1,8 @@
 package dev.loft.server;
 
 import java.util.Map;
+import dev.loft.server.core.BudgetSweeper;
+import java.util.List;
 
 /**
  * One consistent-enough snapshot of the hub's counters and gauges; served as JSON by the admin
@@ -76,7 +78,7 @@ public record HubStats(
       long highMarkBytes,
       long chargedBytes,
       Map<String, Long> chargedByKind,
-      java.util.List<dev.loft.server.core.BudgetSweeper.AccountView> topAccounts,
+      List<BudgetSweeper.AccountView> topAccounts,
       Map<String, Long> refusedByReason,
       long evictedOverBudget) {}
 

@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * abuse: the attacks of the issue "bounded by construction", from one client machine, one per
@@ -258,7 +261,7 @@ final class AbuseScenario extends Scenario {
       report.note(a + ": hub restarted before the attack" + (healthy ? " (--fresh-hub)" : " (it was down)"));
       try {
         hub.restart();
-        HubTarget.awaitHealthy(hub.adminUrl(), java.time.Duration.ofSeconds(60), null);
+        HubTarget.awaitHealthy(hub.adminUrl(), Duration.ofSeconds(60), null);
         proc = new HubProc(hub.pid() > 0 ? hub.pid() : hubPid);
         return true;
       } catch (Exception e) {
@@ -662,7 +665,7 @@ final class AbuseScenario extends Scenario {
   }
 
   /** Connects peers with at most {@code concurrency} handshakes in flight, within the attack's time. */
-  private void connectAll(java.util.function.BooleanSupplier keepGoing, List<Peer> peers, WsEngine eng, Semaphore permits)
+  private void connectAll(BooleanSupplier keepGoing, List<Peer> peers, WsEngine eng, Semaphore permits)
       throws InterruptedException {
     for (Peer p : peers) {
       p.state = new AtomicBoolean();
@@ -1043,7 +1046,7 @@ final class AbuseScenario extends Scenario {
       Thread t = new Thread(() -> {
         do {
           Socket s = null;
-          java.util.concurrent.atomic.AtomicReference<String> answer = new java.util.concurrent.atomic.AtomicReference<>();
+          AtomicReference<String> answer = new AtomicReference<>();
           try {
             s = RawSockets.open(wsUri(), RAW_FIRST + (k + made.getAndIncrement()) % RAW_ADDRESSES, 0);
             open.add(s);

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Reads the hub's admin HTTP API. */
 final class AdminClient {
@@ -21,7 +22,7 @@ final class AdminClient {
    * the tool starts itself.
    */
   private static volatile String token;
-  private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
 
   static void token(String value) {
     token = value == null || value.isBlank() ? null : value;

@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * churn: cycles of connect, announce, one offer/answer with a partner, disconnect. Each of K
@@ -31,7 +33,7 @@ final class ChurnScenario extends Scenario {
   private final AtomicLong done = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final Histogram cycleLatency = histogram();
-  private final java.util.Queue<String> timeouts = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final Queue<String> timeouts = new ConcurrentLinkedQueue<>();
   private volatile boolean stopping;
   private CountDownLatch finished;
   private Peer[] partners;

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.net.InetAddress;
+import java.security.SecureRandom;
 
 /**
  * The hub under test: an external one (by URL), a child {@code java -jar} process, or one inside
@@ -54,10 +56,10 @@ abstract class HubTarget implements AutoCloseable {
   }
 
   /** The admin token of a hub this tool starts itself (child or in-process): local, per run. */
-  static final String STARTED_HUB_TOKEN = "stress-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+  static final String STARTED_HUB_TOKEN = "stress-" + Long.toHexString(new SecureRandom().nextLong());
 
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import com.google.gson.JsonArray;
 
 /** idle: hold N announced peers and measure what each costs the hub in RSS and heap. */
 @Command(name = "idle", mixinStandardHelpOptions = true,
@@ -43,7 +44,7 @@ final class IdleScenario extends Scenario {
 
   /** Hub CPU per new connection, by how many peers it already held (from the /stats samples of the ramp). */
   private void connectCost(double fromT, double toT) {
-    com.google.gson.JsonArray bands = new com.google.gson.JsonArray();
+    JsonArray bands = new JsonArray();
     StatsSampler.Sample first = null;
     long band = 5000;
     StringBuilder text = new StringBuilder();

@@ -5,6 +5,7 @@ import dev.loft.stress.ws.WsConn;
 import dev.loft.stress.ws.WsEngine;
 import dev.loft.stress.ws.WsListener;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One simulated peer: connects with {@code ?peerId=}, announces into its network when the hub
@@ -43,7 +44,7 @@ final class Peer implements WsListener {
     this.handler = handler;
     this.announceFrame =
         ("{\"type\":\"announce\",\"networkName\":\"" + network + "\",\"data\":{\"peerId\":\"" + id + "\"}}")
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            .getBytes(StandardCharsets.UTF_8);
   }
 
   static String withPeerId(String baseUrl, String id) {

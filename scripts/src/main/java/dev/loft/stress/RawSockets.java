@@ -13,6 +13,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.Locale;
 
 /**
  * Blocking sockets for the abuse attacks that a well-behaved WebSocket client cannot send (frames
@@ -183,7 +184,7 @@ final class RawSockets {
 
   /** "reset", "broken pipe" or the exception's text. */
   static String outcomeOf(IOException e) {
-    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
     if (m.contains("reset")) {
       return "reset";
     }

@@ -29,6 +29,9 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import com.google.gson.JsonNull;
+import java.lang.management.OperatingSystemMXBean;
+import org.knowm.xchart.style.Styler;
 
 /** Collects a scenario's figures and checks; writes the JSON, the PNG chart and the human summary. */
 final class Report {
@@ -168,14 +171,14 @@ final class Report {
 
   static JsonElement toJson(Object v) {
     if (v == null) {
-      return com.google.gson.JsonNull.INSTANCE;
+      return JsonNull.INSTANCE;
     }
     if (v instanceof JsonElement e) {
       return e;
     }
     if (v instanceof Number n) {
       if (n instanceof Double d && (d.isNaN() || d.isInfinite())) {
-        return com.google.gson.JsonNull.INSTANCE;
+        return JsonNull.INSTANCE;
       }
       return new JsonPrimitive(n);
     }
@@ -256,7 +259,7 @@ final class Report {
   }
 
   private static long totalMemory() {
-    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
       return sun.getTotalMemorySize();
     }
@@ -275,9 +278,9 @@ final class Report {
             .build();
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setPlotBackgroundColor(Color.WHITE);
-    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
-    chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
-    chart.getStyler().setYAxisGroupPosition(1, org.knowm.xchart.style.Styler.YAxisPosition.Right);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+    chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
     chart.getStyler().setYAxisMin(0, 0.0);
     chart.getStyler().setYAxisMin(1, 0.0);
     chart.getStyler().setAntiAlias(true);

@@ -15,6 +15,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Spec;
+import com.sun.management.UnixOperatingSystemMXBean;
+import java.lang.management.OperatingSystemMXBean;
+import java.util.List;
 
 /** The frame of every scenario: hub target, generator, sampler, ticker, report, time bound. */
 abstract class Scenario implements Callable<Integer> {
@@ -54,7 +57,7 @@ abstract class Scenario implements Callable<Integer> {
           continue;
         }
         Object v = o.getValue();
-        report.param(o.longestName().replaceFirst("^--", ""), v instanceof java.util.List<?> l ? String.valueOf(l) : v);
+        report.param(o.longestName().replaceFirst("^--", ""), v instanceof List<?> l ? String.valueOf(l) : v);
       }
     }
     String error = null;
@@ -98,7 +101,7 @@ abstract class Scenario implements Callable<Integer> {
   }
 
   static double generatorCpuSeconds() {
-    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
       return Math.round(sun.getProcessCpuTime() / 1e6) / 1000.0;
     }
@@ -188,8 +191,8 @@ abstract class Scenario implements Callable<Integer> {
 
   /** The peers the open-files limit allows this process (and an in-process hub) to hold. */
   int fdBudget() {
-    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof UnixOperatingSystemMXBean unix) {
       long free = unix.getMaxFileDescriptorCount() - unix.getOpenFileDescriptorCount() - 200;
       return (int) Math.max(1, common.inProcess ? free / 2 : free);
     }

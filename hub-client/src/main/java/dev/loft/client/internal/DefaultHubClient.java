@@ -50,6 +50,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.security.SecureRandom;
 
 /**
  * The {@link HubClient}: one connection state machine guarded by one lock.
@@ -99,7 +100,7 @@ public final class DefaultHubClient implements HubClient, SocketListener {
   private final PendingRequests pending;
   private final AtomicLong requestIds = new AtomicLong();
   private final String idPrefix =
-      Long.toString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE, 36) + ".";
+      Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36) + ".";
   private final AtomicBoolean closed = new AtomicBoolean();
   /** The event thread once started (it is started at most once: the pool never replaces it). */
   private volatile Thread eventThread;

@@ -15,6 +15,7 @@ import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ServerHandshake;
+import java.io.IOException;
 
 /**
  * One WebSocket connection attempt (Java-WebSocket objects are single-use). Kept out of the public
@@ -160,7 +161,7 @@ final class HubSocket extends WebSocketClient {
     if (raw != null) {
       try {
         raw.close();
-      } catch (java.io.IOException ignored) {
+      } catch (IOException ignored) {
         // closing anyway
       }
     }

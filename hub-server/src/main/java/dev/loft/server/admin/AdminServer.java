@@ -29,6 +29,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.loft.server.core.LogText;
 
 /**
  * The operators' HTTP surface, on its own port (the JDK's HttpServer, {@link #THREADS} threads):
@@ -140,7 +141,7 @@ public final class AdminServer {
         json(ex, 404, error("no such endpoint: " + method + " " + path));
       }
     } catch (RuntimeException e) {
-      LOG.warn("admin request {} failed", dev.loft.server.core.LogText.safe(String.valueOf(ex.getRequestURI())), e);
+      LOG.warn("admin request {} failed", LogText.safe(String.valueOf(ex.getRequestURI())), e);
       try {
         json(ex, 500, error("internal error"));
       } catch (IOException | RuntimeException ignored) {

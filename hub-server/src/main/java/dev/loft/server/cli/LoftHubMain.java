@@ -15,6 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import dev.loft.bus.EventBus;
+import java.util.Map;
 
 /**
  * {@code java -jar loft-hub.jar [options]}: runs a hub until SIGTERM/SIGINT (exit 0 after a
@@ -120,7 +122,7 @@ public final class LoftHubMain implements Callable<Integer> {
   Duration writeStallCheck = HubConfig.DEFAULT_WRITE_STALL_CHECK;
 
   @Option(names = "--max-listeners-per-type", description = "Bus listener cap per event type.")
-  int maxListenersPerType = dev.loft.bus.EventBus.DEFAULT_MAX_LISTENERS_PER_TYPE;
+  int maxListenersPerType = EventBus.DEFAULT_MAX_LISTENERS_PER_TYPE;
 
   @Option(names = "--handshake-timeout", description = "Time a connection has to complete its WebSocket handshake.")
   Duration handshakeTimeout = HubConfig.DEFAULT_HANDSHAKE_TIMEOUT;
@@ -278,7 +280,7 @@ public final class LoftHubMain implements Callable<Integer> {
   }
 
   /** Builds the command line with environment defaults (exposed for tests). */
-  static CommandLine commandLine(LoftHubMain main, java.util.Map<String, String> env) {
+  static CommandLine commandLine(LoftHubMain main, Map<String, String> env) {
     CommandLine cmd = new CommandLine(main);
     cmd.registerConverter(Duration.class, new DurationConverter());
     cmd.setDefaultValueProvider(new EnvironmentDefaults(env));

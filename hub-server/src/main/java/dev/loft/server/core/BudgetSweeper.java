@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Locale;
 
 /**
  * The memory budget's housekeeper. Each tick it walks the admitted peers once (on the
@@ -74,7 +75,7 @@ public final class BudgetSweeper implements Runnable {
     }
     List<AccountView> views = new ArrayList<>(top.size());
     for (Sized s : top) {
-      views.add(new AccountView(s.peer().id(), s.bytes(), s.peer().account().largest().name().toLowerCase(java.util.Locale.ROOT)));
+      views.add(new AccountView(s.peer().id(), s.bytes(), s.peer().account().largest().name().toLowerCase(Locale.ROOT)));
     }
     views.sort(Comparator.comparingLong(AccountView::bytes).reversed());
     snapshot = new Snapshot(List.copyOf(views), counters.evictedOverBudget.sum());

@@ -28,6 +28,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import com.google.gson.JsonElement;
+import dev.loft.protocol.FrameTypes;
+import java.nio.ByteBuffer;
 
 /**
  * The hub's core: admits peers, turns their frames into bus events for the {@link Router},
@@ -251,7 +254,7 @@ public final class HubCore implements TransportHandler {
 
   /** Answers a ping the gate admitted; the pong is an outbound frame like any other (watermark). */
   @Override
-  public void onPing(PeerLink link, java.nio.ByteBuffer payload) {
+  public void onPing(PeerLink link, ByteBuffer payload) {
     Peer peer = link.attachment();
     if (peer != null) {
       peer.send(OutboundFrame.pong(payload));
@@ -497,9 +500,9 @@ public final class HubCore implements TransportHandler {
   }
 
   /** Publishes {@code data} to {@code topic} as the hub itself (admin API); returns receivers. */
-  public int publishAsHub(String topic, com.google.gson.JsonElement data) {
+  public int publishAsHub(String topic, JsonElement data) {
     OutboundFrame frame = OutboundFrame.text(codec.encode(
-        new Frame.TopicMessage(topic, dev.loft.protocol.FrameTypes.SYSTEM_SENDER, data, System.currentTimeMillis())));
+        new Frame.TopicMessage(topic, FrameTypes.SYSTEM_SENDER, data, System.currentTimeMillis())));
     return delivery.publish(topic, null, frame);
   }
 
@@ -527,9 +530,7 @@ public final class HubCore implements TransportHandler {
   }
 
   private void limitHit(String limit, String peerId) {
-    if (bus.hasListeners(HubEvents.LimitHit.class)) {
-      bus.publish(new HubEvents.LimitHit(limit, peerId, null));
-    }
+    HubEvents.LimitHit.publish(bus, limit, peerId, null);
   }
 
   public HubCounters counters() {

@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Every counter the hub keeps; each is incremented where the event happens, read by stats. */
 public final class HubCounters {
@@ -50,8 +51,8 @@ public final class HubCounters {
   public final LongAdder evictedAmplification = new LongAdder();
   public final LongAdder evictedOverBudget = new LongAdder();
   /** Refused because the memory budget was full, by what was refused (connect, subscribe, announce). */
-  private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> refusedOverBudget =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, LongAdder> refusedOverBudget =
+      new ConcurrentHashMap<>();
 
   private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
@@ -68,7 +69,7 @@ public final class HubCounters {
 
   /** Refusals while the budget was full, by what (a small fixed set of keys). */
   public Map<String, Long> refusedOverBudget() {
-    Map<String, Long> out = new java.util.TreeMap<>();
+    Map<String, Long> out = new TreeMap<>();
     refusedOverBudget.forEach((k, v) -> out.put(k, v.sum()));
     return out;
   }

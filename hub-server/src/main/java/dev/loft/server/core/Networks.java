@@ -3,6 +3,7 @@ package dev.loft.server.core;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Networks (PeerPigeon namespaces) and their announced members. A network exists while it has a
@@ -12,7 +13,7 @@ public final class Networks {
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Peer>> byName = new ConcurrentHashMap<>();
   private final int maxNetworks;
   /** Members of all networks, kept with every join and leave so that stats need no walk. */
-  private final java.util.concurrent.atomic.AtomicInteger memberCount = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger memberCount = new AtomicInteger();
   /**
    * Announces into one network are serialized (join and discovery together) so that two peers
    * announcing at once on two decoder threads are introduced exactly once, as on PeerPigeon's

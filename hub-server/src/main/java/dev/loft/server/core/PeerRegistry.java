@@ -5,6 +5,8 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 
 /**
  * Admitted peers by id, and how many each remote address holds. Entries are removed on close;
@@ -49,8 +51,8 @@ public final class PeerRegistry {
   }
 
   /** Takes one more of an address's share; false (nothing taken) when it holds {@code max}. */
-  private boolean take(InetAddress address, java.util.function.ToIntFunction<AddressUsage> held,
-      java.util.function.Consumer<AddressUsage> increment, int max) {
+  private boolean take(InetAddress address, ToIntFunction<AddressUsage> held,
+      Consumer<AddressUsage> increment, int max) {
     boolean[] taken = {false};
     perAddress.compute(address, (a, u) -> {
       AddressUsage usage = u == null ? new AddressUsage() : u;
@@ -63,7 +65,7 @@ public final class PeerRegistry {
     return taken[0];
   }
 
-  private void give(InetAddress address, java.util.function.Consumer<AddressUsage> decrement) {
+  private void give(InetAddress address, Consumer<AddressUsage> decrement) {
     perAddress.computeIfPresent(address, (a, u) -> {
       decrement.accept(u);
       return u.idle() ? null : u;

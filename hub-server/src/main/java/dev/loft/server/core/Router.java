@@ -16,6 +16,7 @@ import dev.loft.server.HubConfig;
 import dev.loft.server.events.HubEvents;
 import dev.loft.server.transport.OutboundFrame;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Handles every frame a peer sends, after rate limiting and decoding: PeerPigeon signaling and
@@ -34,7 +35,7 @@ final class Router {
   private final PeerRegistry registry;
   private final MemoryBudget budget;
   /** Called when a peer earned an error it is not told about (its error replies ran out). */
-  private final java.util.function.Consumer<Peer> strike;
+  private final Consumer<Peer> strike;
 
   Router(
       HubConfig config,
@@ -47,7 +48,7 @@ final class Router {
       Cache<String, Boolean> recentRequests,
       PeerRegistry registry,
       MemoryBudget budget,
-      java.util.function.Consumer<Peer> strike) {
+      Consumer<Peer> strike) {
     this.registry = registry;
     this.budget = budget;
     this.strike = strike;
@@ -158,7 +159,7 @@ final class Router {
    * isHub:false} stated by the hub (PeerPigeon's hub trusts isHub; Loft does not), encoded once.
    * Parsed here only, after the size check, so the tree is small and short-lived.
    */
-  private static RawJson stamp(com.google.gson.JsonElement data, Peer peer) {
+  private static RawJson stamp(JsonElement data, Peer peer) {
     JsonObject object = data instanceof RawJson raw ? raw.parse().getAsJsonObject() : data.getAsJsonObject().deepCopy();
     object.addProperty("peerId", peer.id());
     object.addProperty("isHub", false);
@@ -428,9 +429,7 @@ final class Router {
   }
 
   private void limitHit(String limit, Peer peer, String detail) {
-    if (bus.hasListeners(HubEvents.LimitHit.class)) {
-      bus.publish(new HubEvents.LimitHit(limit, peer.id(), detail));
-    }
+    HubEvents.LimitHit.publish(bus, limit, peer.id(), detail);
   }
 
   private void send(Peer peer, Frame frame) {

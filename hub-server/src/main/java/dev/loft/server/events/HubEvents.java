@@ -30,7 +30,14 @@ public final class HubEvents {
   public record SlowPeerEvicted(Peer peer, long pendingBytes, int queuedFrames) {}
 
   /** A configured bound refused something. {@code limit} is the config option's name. */
-  public record LimitHit(String limit, String peerId, String detail) {}
+  public record LimitHit(String limit, String peerId, String detail) {
+    /** Publishes one, only if someone listens (a refused request must not cost an allocation). */
+    public static void publish(dev.loft.bus.EventBus bus, String limit, String peerId, String detail) {
+      if (bus.hasListeners(LimitHit.class)) {
+        bus.publish(new LimitHit(limit, peerId, detail));
+      }
+    }
+  }
 
   /** Heap use crossed the pressure threshold ({@code active}) or fell back below recovery. */
   public record MemoryPressure(boolean active, long heapUsedBytes, long heapMaxBytes) {}

@@ -10,6 +10,7 @@ import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.lang.management.OperatingSystemMXBean;
 
 /** Reads the process's memory and CPU figures from the JVM and, where it exists, /proc. */
 public final class ProcessMemory {
@@ -76,7 +77,7 @@ public final class ProcessMemory {
 
   /** CPU time of the whole process in nanoseconds, or -1 if the JVM cannot tell. */
   public static long processCpuNanos() {
-    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
       return sun.getProcessCpuTime();
     }

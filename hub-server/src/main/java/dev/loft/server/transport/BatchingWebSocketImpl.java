@@ -12,6 +12,8 @@ import org.java_websocket.drafts.Draft;
 import org.java_websocket.enums.ReadyState;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.framing.Framedata;
+import java.io.IOException;
+import org.java_websocket.WebSocketImpl;
 
 /**
  * A connection as the hub runs it:
@@ -29,7 +31,7 @@ import org.java_websocket.framing.Framedata;
  *       pending byte count includes them and can never go below zero.
  * </ul>
  */
-final class BatchingWebSocketImpl extends org.java_websocket.WebSocketImpl {
+final class BatchingWebSocketImpl extends WebSocketImpl {
   private static final byte[] HEADERS_TOO_LARGE = (
       "HTTP/1.1 431 Request Header Fields Too Large\r\n"
           + "Connection: close\r\nContent-Type: text/plain\r\nContent-Length: 33\r\n\r\n"
@@ -98,7 +100,7 @@ final class BatchingWebSocketImpl extends org.java_websocket.WebSocketImpl {
       synchronized (channel) {
         try {
           channel.writeDirect(ByteBuffer.wrap(HEADERS_TOO_LARGE));
-        } catch (java.io.IOException gone) {
+        } catch (IOException gone) {
           // closed by the peer already: nothing to answer
         }
       }

@@ -8,6 +8,8 @@ import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.drafts.Draft;
+import java.io.IOException;
+import java.net.InetAddress;
 
 /** Creates {@link BatchingWebSocketImpl} connections, each socket wrapped in a {@link CountingChannel}. */
 final class CountingServerFactory implements WebSocketServerFactory {
@@ -30,10 +32,10 @@ final class CountingServerFactory implements WebSocketServerFactory {
   }
 
   @Override
-  public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws java.io.IOException {
+  public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws IOException {
     // The library registers the key with the connection as attachment before wrapping.
     WebSocketImpl conn = (WebSocketImpl) key.attachment();
-    java.net.InetAddress address = channel.socket().getInetAddress();
+    InetAddress address = channel.socket().getInetAddress();
     if (address == null || !guard.admit(conn, address)) {
       channel.close(); // too many half-done handshakes: refuse at once, before it costs more
     }

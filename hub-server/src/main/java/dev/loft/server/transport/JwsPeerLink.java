@@ -6,6 +6,11 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.server.WebSocketServer;
+import dev.loft.server.budget.Account;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@link PeerLink} over a Java-WebSocket 1.6.0 connection. Frames are put straight into the
@@ -25,15 +30,15 @@ final class JwsPeerLink implements PeerLink {
   private final WebSocketServer server;
   private final CountingChannel channel;
   private final String resource;
-  private final java.util.concurrent.atomic.AtomicReference<State> state =
-      new java.util.concurrent.atomic.AtomicReference<>(State.OPENING);
+  private final AtomicReference<State> state =
+      new AtomicReference<>(State.OPENING);
   /**
    * Bytes queued for this socket by anyone but the library's frame path: the handshake response
    * already in the queue when the link was made, then every frame the hub sends. With the
    * library's own frames ({@link BatchingWebSocketImpl#libraryBytesQueued}) this is everything
    * ever queued, so queued minus written is exact, never below zero.
    */
-  private final java.util.concurrent.atomic.AtomicLong bytesQueued;
+  private final AtomicLong bytesQueued;
   private volatile Object attachment;
 
   JwsPeerLink(BatchingWebSocketImpl conn, WebSocketServer server, String resource) {
@@ -48,12 +53,12 @@ final class JwsPeerLink implements PeerLink {
         base += b.remaining();
       }
     }
-    this.bytesQueued = new java.util.concurrent.atomic.AtomicLong(base);
+    this.bytesQueued = new AtomicLong(base);
     conn.account().outbound(this::pendingBytes);
   }
 
   @Override
-  public dev.loft.server.budget.Account budgetAccount() {
+  public Account budgetAccount() {
     return conn.account();
   }
 
@@ -94,7 +99,7 @@ final class JwsPeerLink implements PeerLink {
         }
         try {
           channel.writeDirect(buf);
-        } catch (java.io.IOException closed) {
+        } catch (IOException closed) {
           return; // the socket is gone; the selector will see it and close the connection
         }
         if (!buf.hasRemaining()) {
@@ -166,7 +171,7 @@ final class JwsPeerLink implements PeerLink {
    * finishes and polls it meanwhile, one whole unstarted frame survives instead, which is harmless.
    */
   private void dropBacklogBehindHead() {
-    java.util.Iterator<java.nio.ByteBuffer> it = conn.outQueue.iterator();
+    Iterator<ByteBuffer> it = conn.outQueue.iterator();
     if (it.hasNext()) {
       it.next();
       while (it.hasNext()) {

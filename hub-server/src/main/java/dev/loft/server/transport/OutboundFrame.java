@@ -25,7 +25,7 @@ public final class OutboundFrame {
   }
 
   /** A pong echoing a ping's payload (at most 125 bytes, RFC 6455 5.5). */
-  public static OutboundFrame pong(java.nio.ByteBuffer pingPayload) {
+  public static OutboundFrame pong(ByteBuffer pingPayload) {
     byte[] payload = new byte[Math.min(125, pingPayload.remaining())];
     pingPayload.duplicate().get(payload);
     return frame(FIN_PONG, payload);

@@ -1,6 +1,7 @@
 package dev.loft.server.transport;
 
 import java.net.InetSocketAddress;
+import dev.loft.server.budget.Account;
 
 /**
  * One peer's connection as the hub's core sees it: the seam between routing and the WebSocket
@@ -70,5 +71,5 @@ public interface PeerLink {
   boolean attach(Object attachment);
 
   /** What this connection holds, charged to the hub's memory budget. */
-  dev.loft.server.budget.Account budgetAccount();
+  Account budgetAccount();
 }

@@ -1,5 +1,7 @@
 package dev.loft.server.transport;
 
+import java.nio.ByteBuffer;
+
 /** What the transport tells the hub's core. Called on the library's threads: never block. */
 public interface TransportHandler {
   /** A handshake completed. Runs on a decoder thread. */
@@ -15,7 +17,7 @@ public interface TransportHandler {
   boolean admitFrame(PeerLink link, FrameKind kind, int payloadBytes);
 
   /** A ping the core admitted: the core answers it (its pong goes through the outbound bound). */
-  void onPing(PeerLink link, java.nio.ByteBuffer payload);
+  void onPing(PeerLink link, ByteBuffer payload);
 
   /** A text frame arrived. All frames of one link arrive on the same decoder thread, in order. */
   void onText(PeerLink link, String text);

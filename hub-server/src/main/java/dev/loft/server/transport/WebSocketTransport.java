@@ -14,6 +14,13 @@ import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
+import dev.loft.server.budget.MemoryBudget;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.util.function.Consumer;
+import org.java_websocket.enums.Opcode;
 
 /**
  * The Java-WebSocket 1.6.0 server, configured for a hub: inbound frame size capped in the draft,
@@ -32,9 +39,9 @@ public final class WebSocketTransport {
   private final InetSocketAddress address;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private final TransportCounters counters;
-  private final java.util.function.Consumer<Throwable> fatalHandler;
+  private final Consumer<Throwable> fatalHandler;
 
-  private static TransportHandler.FrameKind kind(org.java_websocket.enums.Opcode opcode) {
+  private static TransportHandler.FrameKind kind(Opcode opcode) {
     return switch (opcode) {
       case TEXT -> TransportHandler.FrameKind.TEXT;
       case BINARY -> TransportHandler.FrameKind.BINARY;
@@ -52,10 +59,10 @@ public final class WebSocketTransport {
       int maxFragmentsPerMessage,
       int connectionLostTimeoutSeconds,
       HandshakeGuard guard,
-      dev.loft.server.budget.MemoryBudget budget,
+      MemoryBudget budget,
       TransportCounters counters,
       TransportHandler handler,
-      java.util.function.Consumer<Throwable> fatalHandler) {
+      Consumer<Throwable> fatalHandler) {
     this.address = address;
     this.fatalHandler = fatalHandler;
     this.guard = guard;
@@ -102,15 +109,15 @@ public final class WebSocketTransport {
    * refused connection counts as dead here, not a slow one.
    */
   public boolean isListening() {
-    java.net.InetAddress host = address.getAddress();
-    java.net.InetAddress target = host == null || host.isAnyLocalAddress()
-        ? java.net.InetAddress.getLoopbackAddress() : host;
-    try (java.net.Socket probe = new java.net.Socket()) {
+    InetAddress host = address.getAddress();
+    InetAddress target = host == null || host.isAnyLocalAddress()
+        ? InetAddress.getLoopbackAddress() : host;
+    try (Socket probe = new Socket()) {
       probe.connect(new InetSocketAddress(target, port()), 2_000);
       return true;
-    } catch (java.net.ConnectException refused) {
+    } catch (ConnectException refused) {
       return false;
-    } catch (java.io.IOException slow) {
+    } catch (IOException slow) {
       return true;
     }
   }

@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.Arrays;
 
 /**
  * One client connection. Sending is allowed from any thread (a frame is written directly when the
@@ -294,7 +295,7 @@ public final class WsConn {
     int n;
     if (pend != null) {
       if (pendLen == pend.length) {
-        pend = java.util.Arrays.copyOf(pend, Math.max(pend.length * 2, need));
+        pend = Arrays.copyOf(pend, Math.max(pend.length * 2, need));
       }
       n = ch.read(ByteBuffer.wrap(pend, pendLen, pend.length - pendLen));
       if (n > 0) {
@@ -312,7 +313,7 @@ public final class WsConn {
           pendLen -= used;
         }
         if (pend != null && need > pend.length) {
-          pend = java.util.Arrays.copyOf(pend, need);
+          pend = Arrays.copyOf(pend, need);
         }
       }
     } else {
@@ -497,7 +498,7 @@ public final class WsConn {
     if (frag == null) {
       frag = new byte[Math.max(4096, len * 2)];
     } else if (fragLen + len > frag.length) {
-      frag = java.util.Arrays.copyOf(frag, Math.max(frag.length * 2, fragLen + len));
+      frag = Arrays.copyOf(frag, Math.max(frag.length * 2, fragLen + len));
     }
     System.arraycopy(b, off, frag, fragLen, len);
     fragLen += len;

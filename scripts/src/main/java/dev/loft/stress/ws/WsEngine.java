@@ -10,6 +10,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A minimal RFC 6455 client engine for load generation: a few selector threads serve any number
@@ -108,7 +109,7 @@ public final class WsEngine implements AutoCloseable {
    * As above; {@code created} sees the connection before any I/O starts, so a caller can record it
    * before the first callback (which may run at once on another selector thread).
    */
-  public WsConn connect(URI uri, WsListener listener, int receiveBuffer, java.util.function.Consumer<WsConn> created) {
+  public WsConn connect(URI uri, WsListener listener, int receiveBuffer, Consumer<WsConn> created) {
     Loop loop = loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
     WsConn conn = new WsConn(this, loop, uri, listener);
     if (created != null) {
