@@ -468,6 +468,21 @@ public final class HubServer implements AutoCloseable {
             housekeeper.failures()));
   }
 
+  /** Refusals while the budget was full, partial inbound frames (the transport's) included. */
+  private Map<String, Long> refusedByReason(HubCounters c) {
+    Map<String, Long> refused = new TreeMap<>(c.refusedOverBudget());
+    long inbound = transportCounters.inboundOverBudget.sum();
+    if (inbound > 0) {
+      refused.put("inbound", inbound);
+    }
+    return refused;
+  }
+
+  /** Where the admin API listens (null when disabled). */
+  public synchronized InetSocketAddress adminAddress() {
+    return admin == null ? null : admin.address();
+  }
+
   private HubStats.Budget budgetStats(HubCounters c) {
     Map<String, Long> byKind = new LinkedHashMap<>();
     for (MemoryBudget.Kind k : MemoryBudget.Kind.values()) {
@@ -479,7 +494,7 @@ public final class HubServer implements AutoCloseable {
         budget.charged(),
         byKind,
         core.budgetSnapshot().top(),
-        c.refusedOverBudget(),
+        refusedByReason(c),
         c.evictedOverBudget.sum());
   }
 

@@ -98,6 +98,10 @@ public final class AdminServer {
     return http.getAddress().getPort();
   }
 
+  public InetSocketAddress address() {
+    return http.getAddress();
+  }
+
   /** From now on /health answers 503, so load balancers stop sending peers here. */
   public void markStopping() {
     stopping = true;

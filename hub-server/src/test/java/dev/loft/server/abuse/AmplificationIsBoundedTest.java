@@ -64,4 +64,39 @@ class AmplificationIsBoundedTest {
       Abuse.settlesTo(hub, 2);
     }
   }
+
+  @Test
+  void peerThatMakesTheHubSendFarMoreThanItSendsIsEvicted() throws Exception {
+    // A deliberately low --max-amplification: 1,000 subscribers make every publish 1,000 frames.
+    try (ChildHub hub = ChildHub.start(Abuse.HEAP, "--max-amplification", "100")) {
+      List<RawWebSocket> subscribers = new ArrayList<>();
+      try {
+        for (int i = 0; i < 1_000; i++) {
+          RawWebSocket s = RawWebSocket.connect(hub.uri(), PeerIds.random(), i % 2 == 0 ? "127.0.0.3" : "127.0.0.4", 0);
+          s.sendText("{\"type\":\"subscribe\",\"topic\":\"wide\"}");
+          subscribers.add(s);
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+            .until(() -> hub.stats().get("subscriptions").getAsInt() == 1_000);
+        int closeCode;
+        try (RawWebSocket publisher = RawWebSocket.connect(hub.uri(), PeerIds.random(), "127.0.0.2", 0)) {
+          publisher.read(); // connected
+          try {
+            for (int m = 0; m < 400; m++) { // 400,000 frames asked for, within the rate limit's burst
+              publisher.sendText("{\"type\":\"publish\",\"topic\":\"wide\",\"data\":" + m + "}");
+            }
+          } catch (IOException evicted) {
+            // expected
+          }
+          closeCode = publisher.readUntilClosed();
+        }
+        assertEquals(CloseCodes.RATE_LIMIT_EXCEEDED, closeCode, "publisher evicted");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+            .until(() -> Abuse.counter(hub.stats(), "abuse", "evictedAmplification") == 1);
+      } finally {
+        subscribers.forEach(RawWebSocket::close);
+      }
+      Abuse.settlesTo(hub, 0);
+    }
+  }
 }
