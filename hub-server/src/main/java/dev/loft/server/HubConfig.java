@@ -47,6 +47,8 @@ public final class HubConfig {
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
   /** Accepted connections still in their handshake, at most; more are closed at accept. */
   public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 1_024;
+  /** First cooldown of an address whose peer was evicted for flooding (doubles per eviction, up to 64x). */
+  public static final Duration DEFAULT_ADDRESS_COOLDOWN = Duration.ofSeconds(1);
   /** Admin HTTP binds here, apart from the WebSocket host: loopback unless an operator opens it. */
   public static final String DEFAULT_ADMIN_HOST = "127.0.0.1";
   /** Open admin HTTP connections (the JDK server's process-wide cap). */
@@ -106,6 +108,7 @@ public final class HubConfig {
   private final int maxListenersPerType;
   private final Duration handshakeTimeout;
   private final int maxPendingHandshakes;
+  private final Duration addressCooldown;
   private final String adminHost;
   private final int maxAdminConnections;
   private final int maxHandshakeBytes;
@@ -154,6 +157,7 @@ public final class HubConfig {
     maxListenersPerType = b.maxListenersPerType;
     handshakeTimeout = b.handshakeTimeout;
     maxPendingHandshakes = b.maxPendingHandshakes;
+    addressCooldown = b.addressCooldown;
     adminHost = b.adminHost;
     maxAdminConnections = b.maxAdminConnections;
     maxHandshakeBytes = b.maxHandshakeBytes;
@@ -212,6 +216,7 @@ public final class HubConfig {
   public int maxListenersPerType() { return maxListenersPerType; }
   public Duration handshakeTimeout() { return handshakeTimeout; }
   public int maxPendingHandshakes() { return maxPendingHandshakes; }
+  public Duration addressCooldown() { return addressCooldown; }
   public String adminHost() { return adminHost; }
   public int maxAdminConnections() { return maxAdminConnections; }
   public int maxHandshakeBytes() { return maxHandshakeBytes; }
@@ -262,6 +267,7 @@ public final class HubConfig {
     private int maxListenersPerType = EventBus.DEFAULT_MAX_LISTENERS_PER_TYPE;
     private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
     private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
+    private Duration addressCooldown = DEFAULT_ADDRESS_COOLDOWN;
     private String adminHost = DEFAULT_ADMIN_HOST;
     private int maxAdminConnections = DEFAULT_MAX_ADMIN_CONNECTIONS;
     private int maxHandshakeBytes = DEFAULT_MAX_HANDSHAKE_BYTES;
@@ -312,6 +318,7 @@ public final class HubConfig {
       maxListenersPerType = c.maxListenersPerType;
       handshakeTimeout = c.handshakeTimeout;
       maxPendingHandshakes = c.maxPendingHandshakes;
+      addressCooldown = c.addressCooldown;
       adminHost = c.adminHost;
       maxAdminConnections = c.maxAdminConnections;
       maxHandshakeBytes = c.maxHandshakeBytes;
@@ -379,6 +386,7 @@ public final class HubConfig {
     public Builder maxAmplification(int v) { maxAmplification = atLeast("maxAmplification", v, 10); return this; }
     public Builder maxSubscriptionsPerAddress(int v) { maxSubscriptionsPerAddress = atLeast("maxSubscriptionsPerAddress", v, 1); return this; }
     public Builder maxNetworksPerAddress(int v) { maxNetworksPerAddress = atLeast("maxNetworksPerAddress", v, 1); return this; }
+    public Builder addressCooldown(Duration v) { addressCooldown = positive("addressCooldown", v); return this; }
     public Builder ticker(LongSupplier v) { ticker = Objects.requireNonNull(v, "ticker"); return this; }
 
     public HubConfig build() {

@@ -130,6 +130,9 @@ public final class LoftHubMain implements Callable<Integer> {
   @Option(names = "--max-pending-handshakes", description = "Connections still in their handshake, at most (more are closed at accept).")
   int maxPendingHandshakes = HubConfig.DEFAULT_MAX_PENDING_HANDSHAKES;
 
+  @Option(names = "--address-cooldown", description = "First cooldown of an address whose peer was evicted for flooding (4001): its connections are closed at accept; doubles per eviction up to 64x.")
+  Duration addressCooldown = HubConfig.DEFAULT_ADDRESS_COOLDOWN;
+
   @Option(names = "--admin-host", description = "Address the admin HTTP API binds (apart from --host: loopback unless you open it).")
   String adminHost = HubConfig.DEFAULT_ADMIN_HOST;
 
@@ -209,6 +212,7 @@ public final class LoftHubMain implements Callable<Integer> {
         .maxListenersPerType(maxListenersPerType)
         .handshakeTimeout(handshakeTimeout)
         .maxPendingHandshakes(maxPendingHandshakes)
+        .addressCooldown(addressCooldown)
         .adminHost(adminHost)
         .maxAdminConnections(maxAdminConnections)
         .maxHandshakeBytes(maxHandshakeBytes)

@@ -45,9 +45,12 @@ public final class BudgetSweeper implements Runnable {
   private final HubCounters counters;
   private final int maxAmplification;
   private final Evictor evictor;
+  private final AddressCooldowns cooldowns;
   private volatile Snapshot snapshot = new Snapshot(List.of(), 0);
 
-  BudgetSweeper(MemoryBudget budget, PeerRegistry registry, HubCounters counters, int maxAmplification, Evictor evictor) {
+  BudgetSweeper(MemoryBudget budget, PeerRegistry registry, HubCounters counters, int maxAmplification,
+      Evictor evictor, AddressCooldowns cooldowns) {
+    this.cooldowns = cooldowns;
     this.budget = budget;
     this.registry = registry;
     this.counters = counters;
@@ -91,6 +94,7 @@ public final class BudgetSweeper implements Runnable {
     if (dCaused >= MIN_FRAMES_FOR_AMPLIFICATION && dCaused > maxAmplification * Math.max(1, dIn)
         && evictor.evict(p, CloseCodes.RATE_LIMIT_EXCEEDED, "Amplification limit exceeded")) {
       counters.evictedAmplification.increment();
+      cooldowns.penalize(p.address());
     }
   }
 

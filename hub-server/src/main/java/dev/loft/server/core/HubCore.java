@@ -62,6 +62,7 @@ public final class HubCore implements TransportHandler {
 
   private final MemoryBudget budget;
   private final BudgetSweeper sweeper;
+  private final AddressCooldowns cooldowns;
 
   private volatile boolean accepting = true;
   private volatile boolean memoryPressure;
@@ -94,7 +95,8 @@ public final class HubCore implements TransportHandler {
             .build();
     this.router = new Router(config, codec, networks, topics, delivery, counters, bus, recent,
         registry, budget, this::strike);
-    this.sweeper = new BudgetSweeper(budget, registry, counters, config.maxAmplification(), this::evict);
+    this.cooldowns = new AddressCooldowns(config.addressCooldown(), config.ticker());
+    this.sweeper = new BudgetSweeper(budget, registry, counters, config.maxAmplification(), this::evict, cooldowns);
   }
 
   /** Registers the router and the load shedder on the bus; their handles close with the bus. */
@@ -279,6 +281,7 @@ public final class HubCore implements TransportHandler {
     }
     if (evict(peer, CloseCodes.RATE_LIMIT_EXCEEDED, "Rate limit exceeded")) {
       counters.evictedRateLimit.increment();
+      cooldowns.penalize(peer.address());
       limitHit("rateLimitMaxStrikes", peer.id());
     }
     return false;
@@ -523,6 +526,10 @@ public final class HubCore implements TransportHandler {
 
   public BudgetSweeper.Snapshot budgetSnapshot() {
     return sweeper.snapshot();
+  }
+
+  public AddressCooldowns cooldowns() {
+    return cooldowns;
   }
 
   public MemoryBudget budget() {
