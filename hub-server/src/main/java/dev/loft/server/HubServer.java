@@ -115,15 +115,6 @@ public final class HubServer implements AutoCloseable {
           public void rejectedPendingPerAddress() {
             transportCounters.rejectedPendingPerAddress.increment();
           }
-
-          @Override
-          public boolean admitsAddress(java.net.InetAddress address) {
-            if (core.cooldowns().coolingDown(address)) {
-              counters.rejectedCoolingDown.increment();
-              return false;
-            }
-            return true;
-          }
         });
     this.transport =
         new WebSocketTransport(
@@ -474,7 +465,7 @@ public final class HubServer implements AutoCloseable {
             c.closedDuringOpen.sum(),
             c.evictedAmplification.sum(),
             core.registry().addresses(),
-            c.rejectedCoolingDown.sum(),
+            c.admittedOnProbation.sum(),
             housekeeper.failures()));
   }
 

@@ -98,8 +98,8 @@ public record HubStats(
       long closedDuringOpen,
       long evictedAmplification,
       int addresses,
-      // connections closed at accept: their address cools down after a flooding eviction
-      long rejectedCoolingDown,
+      // peers admitted on probation: their address cools down after a flooding eviction
+      long admittedOnProbation,
       // one-off and periodic housekeeper tasks that threw (each one logged)
       long housekeeperTaskFailures) {}
 }

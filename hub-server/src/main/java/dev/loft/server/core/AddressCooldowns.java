@@ -8,13 +8,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Addresses whose peers were evicted for flooding, and until when they may not connect again. A
- * flooder that reconnects at once would otherwise get a fresh rate-limit burst with every socket:
- * thousands of connections a minute, each answered 400 times. Each eviction of a peer of the
- * address doubles its cooldown, from {@code --address-cooldown} up to {@link #MAX_FACTOR} times
- * that; while it lasts the address's new connections are closed at accept, before any handshake
- * work. Legitimate peers behind the same address (a NAT) share the cooldown: the price of one
- * address, one account.
+ * Addresses whose peers were evicted for flooding, and until when their new peers are on
+ * probation. A flooder that reconnects at once would otherwise get a fresh rate-limit burst with
+ * every socket: thousands of connections a minute, each answered 400 times. Each eviction of a
+ * peer of the address doubles its cooldown, from {@code --address-cooldown} up to {@link
+ * #MAX_FACTOR} times that; while it lasts the address's new peers are admitted on probation: a
+ * small first burst ({@link HubCore#PROBATION_BURST}) and no strikes, so a flooder is evicted after
+ * a few dozen frames instead of hundreds. Legitimate peers behind the same address (a NAT) still
+ * connect and work at the normal rate; they only lose the initial burst while it lasts.
  *
  * <p>Bounded: at most {@link #MAX_ADDRESSES} addresses are remembered (least recently penalised
  * forgotten first), each for at most ten minutes after its last eviction. Threads: any.
@@ -52,7 +53,7 @@ public final class AddressCooldowns {
     });
   }
 
-  /** True while {@code address} may not connect. */
+  /** True while {@code address}'s new peers are on probation. */
   public boolean coolingDown(InetAddress address) {
     Penalty p = penalties.getIfPresent(address);
     return p != null && ticker.getAsLong() - p.untilNanos() < 0;

@@ -74,6 +74,13 @@ public final class HubCore implements TransportHandler {
    */
   public static final long RETAINED_PER_PEER = 4 * 1024;
 
+  /**
+   * The first burst of a peer whose address cools down after a flooding eviction: enough to
+   * announce, subscribe and signal at once (PeerPigeon sends a handful of frames on open), far
+   * below the normal burst a reconnecting flooder would otherwise get with every socket.
+   */
+  public static final int PROBATION_BURST = 20;
+
   public HubCore(HubConfig config, EventBus bus, ScheduledExecutorService housekeeper, MemoryBudget budget) {
     this.config = config;
     this.bus = bus;
@@ -146,6 +153,10 @@ public final class HubCore implements TransportHandler {
       default:
         break;
     }
+    boolean probation = cooldowns.coolingDown(address);
+    if (probation) {
+      counters.admittedOnProbation.increment();
+    }
     Peer peer =
         new Peer(
             peerId,
@@ -153,10 +164,12 @@ public final class HubCore implements TransportHandler {
             address,
             config.ticker().getAsLong(),
             sendPolicy,
-            new TokenBucket(config.rateLimitPerSecond(), config.rateLimitBurst(), config.ticker()),
+            new TokenBucket(config.rateLimitPerSecond(), config.rateLimitBurst(),
+                probation ? Math.min(PROBATION_BURST, config.rateLimitBurst()) : config.rateLimitBurst(), config.ticker()),
             new TokenBucket(
                 config.rateLimitMaxStrikes() / (double) STRIKE_WINDOW.toSeconds(),
                 config.rateLimitMaxStrikes(),
+                probation ? 0 : config.rateLimitMaxStrikes(), // on probation the first strike evicts
                 config.ticker()),
             new TokenBucket(config.maxErrorRepliesPerSecond(), 2 * config.maxErrorRepliesPerSecond(), config.ticker()),
             new TokenBucket(config.maxNetworkChangesPerMinute() / 60.0,

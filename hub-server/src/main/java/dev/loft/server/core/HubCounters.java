@@ -50,7 +50,7 @@ public final class HubCounters {
   public final LongAdder closedDuringOpen = new LongAdder();
   public final LongAdder evictedAmplification = new LongAdder();
   public final LongAdder evictedOverBudget = new LongAdder();
-  public final LongAdder rejectedCoolingDown = new LongAdder();
+  public final LongAdder admittedOnProbation = new LongAdder();
   /** Refused because the memory budget was full, by what was refused (connect, subscribe, announce). */
   private final ConcurrentHashMap<String, LongAdder> refusedOverBudget =
       new ConcurrentHashMap<>();

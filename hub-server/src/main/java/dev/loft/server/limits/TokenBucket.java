@@ -17,13 +17,18 @@ public final class TokenBucket {
   private long lastRefill;
 
   public TokenBucket(double tokensPerSecond, double capacity, LongSupplier ticker) {
-    if (tokensPerSecond <= 0 || capacity < 1) {
-      throw new IllegalArgumentException("rate must be > 0 and capacity >= 1");
+    this(tokensPerSecond, capacity, capacity, ticker);
+  }
+
+  /** A bucket that starts with {@code initial} tokens instead of full (a peer on probation). */
+  public TokenBucket(double tokensPerSecond, double capacity, double initial, LongSupplier ticker) {
+    if (tokensPerSecond <= 0 || capacity < 1 || initial < 0 || initial > capacity) {
+      throw new IllegalArgumentException("rate must be > 0, capacity >= 1, 0 <= initial <= capacity");
     }
     this.tokensPerNano = tokensPerSecond / NANOS_PER_SECOND;
     this.capacity = capacity;
     this.ticker = ticker;
-    this.tokens = capacity;
+    this.tokens = initial;
     this.lastRefill = ticker.getAsLong();
   }
 

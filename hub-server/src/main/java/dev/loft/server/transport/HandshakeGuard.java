@@ -25,11 +25,6 @@ public final class HandshakeGuard {
 
     /** The address already held its share of pending handshakes. */
     void rejectedPendingPerAddress();
-
-    /** False while {@code address} may not connect (a cooldown after flooding): closed at accept. */
-    default boolean admitsAddress(InetAddress address) {
-      return true;
-    }
   }
 
   /** One pending handshake: when it was accepted and from where. */
@@ -57,9 +52,6 @@ public final class HandshakeGuard {
    * caller closes the socket). The per-address share keeps one host from taking every slot.
    */
   boolean admit(WebSocketImpl conn, InetAddress address) {
-    if (!listener.admitsAddress(address)) {
-      return false;
-    }
     if (pending.size() >= maxPending) {
       listener.rejectedTooManyPending();
       return false;
