@@ -233,7 +233,10 @@ public final class HubConfig {
   /** Monotonic nanoseconds; injected by tests so that time-based limits need no sleeping. */
   public LongSupplier ticker() { return ticker; }
 
-  /** Mutable, then sealed by {@link #build()}. */
+  /**
+   * Mutable; {@link #build()} checks each value (and the pairs that must agree) and copies them into
+   * an immutable {@code HubConfig}. Building again after further changes gives a new config.
+   */
   public static final class Builder {
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;

@@ -8,7 +8,6 @@ import dev.loft.protocol.ErrorCode;
 import dev.loft.protocol.Frame;
 import dev.loft.protocol.FrameCodec;
 import dev.loft.protocol.PeerIds;
-import dev.loft.protocol.ProtocolException;
 import dev.loft.protocol.ProtocolLimits;
 import dev.loft.server.HubConfig;
 import dev.loft.server.budget.MemoryBudget;
@@ -20,9 +19,6 @@ import dev.loft.server.transport.TransportHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,20 +29,23 @@ import dev.loft.protocol.FrameTypes;
 import java.nio.ByteBuffer;
 
 /**
- * The hub's core: admits peers, turns their frames into bus events for the {@link Router},
- * enforces per-peer bounds, and cleans up after every close. Holds no thread of its own: it runs
- * on the transport's threads and schedules timers on the housekeeper it is given.
+ * The hub's core, as the transport sees it: admits peers ({@link #onOpen}) and cleans up after
+ * every close ({@link #onClose}); the rest is one job per class, wired here: {@link InboundGate}
+ * (rate limit, decode, publish to the {@link Router}), {@link OutboundBound} (watermark and
+ * budget per frame), {@link Evictions}, {@link Strikes}, {@link LoadShedder}, {@link
+ * BudgetSweeper}. Holds no thread of its own: it runs on the transport's threads and schedules
+ * timers on the housekeeper it is given.
  */
 public final class HubCore implements TransportHandler {
   private static final Logger LOG = LoggerFactory.getLogger(HubCore.class);
   private static final Logger CONNECTIONS = LoggerFactory.getLogger("dev.loft.connections");
 
   /** A peer warned for flooding this many times in {@link #STRIKE_WINDOW} is disconnected. */
-  private static final Duration STRIKE_WINDOW = Duration.ofSeconds(10);
+  static final Duration STRIKE_WINDOW = Duration.ofSeconds(10);
   /** RFC 6455's code for a connection that ended without a close frame. */
   private static final int ABNORMAL_CLOSE = 1006;
   /** How long an evicted peer has to complete the close handshake before its socket is dropped. */
-  public static final Duration EVICTION_LINGER = Duration.ofSeconds(1);
+  public static final Duration EVICTION_LINGER = Evictions.LINGER;
 
   private final HubConfig config;
   private final EventBus bus;
@@ -58,14 +57,16 @@ public final class HubCore implements TransportHandler {
   private final Topics topics;
   private final Delivery delivery;
   private final Router router;
-  private final Peer.SendPolicy sendPolicy = this::admitOutbound;
+  private final Evictions evictions;
+  private final Peer.SendPolicy sendPolicy;
+  private final InboundGate inbound;
+  private final LoadShedder shedder;
 
   private final MemoryBudget budget;
   private final BudgetSweeper sweeper;
   private final AddressCooldowns cooldowns;
 
   private volatile boolean accepting = true;
-  private volatile boolean memoryPressure;
 
   /**
    * What the hub charges an admitted peer before it sends anything: its Peer, link, library
@@ -100,16 +101,21 @@ public final class HubCore implements TransportHandler {
             .ticker(config.ticker()::getAsLong)
             .executor(Runnable::run) // maintenance inline: no ForkJoinPool work outliving the hub
             .build();
-    this.router = new Router(config, codec, networks, topics, delivery, counters, bus, recent,
-        registry, budget, this::strike);
+    this.evictions = new Evictions(housekeeper);
     this.cooldowns = new AddressCooldowns(config.addressCooldown(), config.ticker());
-    this.sweeper = new BudgetSweeper(budget, registry, counters, config.maxAmplification(), this::evict, cooldowns);
+    Strikes strikes = new Strikes(evictions, counters, cooldowns, bus);
+    this.router = new Router(config, codec, networks, topics, delivery, counters, bus, recent,
+        registry, budget, strikes::strike);
+    this.sendPolicy = new OutboundBound(config, counters, budget, evictions, bus);
+    this.inbound = new InboundGate(config, counters, codec, router, bus, strikes, () -> accepting);
+    this.shedder = new LoadShedder(config, registry, counters, evictions);
+    this.sweeper = new BudgetSweeper(budget, registry, counters, config.maxAmplification(), evictions::evict, cooldowns);
   }
 
   /** Registers the router and the load shedder on the bus; their handles close with the bus. */
   public void wire() {
     bus.subscribe(HubEvents.FrameReceived.class, "router", e -> router.handle(e.peer(), e.frame()));
-    bus.subscribe(HubEvents.MemoryPressure.class, "load-shedder", this::onMemoryPressure);
+    bus.subscribe(HubEvents.MemoryPressure.class, "load-shedder", shedder::onMemoryPressure);
   }
 
   // ------------------------------------------------------------------------------ admission
@@ -127,7 +133,7 @@ public final class HubCore implements TransportHandler {
       return;
     }
     peerId = PeerIds.normalize(peerId); // one peer, one id: AB… and ab… are the same
-    if (memoryPressure) {
+    if (shedder.underPressure()) {
       counters.rejectedPressure.increment();
       link.close(CloseCodes.TRY_AGAIN_LATER, "Hub under memory pressure, try again later");
       return;
@@ -220,94 +226,26 @@ public final class HubCore implements TransportHandler {
     }
   }
 
-  // ------------------------------------------------------------------------------ inbound
+  // ------------------------------------------------------------------------------ inbound (InboundGate)
 
   @Override
   public void onText(PeerLink link, String text) {
-    Peer peer = link.attachment();
-    if (peer == null || peer.isClosing()) {
-      return;
-    }
-    counters.framesIn.increment();
-    counters.bytesIn.add(text.length());
-    peer.countFrameIn(); // its rate-limit token was taken at the gate (admitFrame)
-    if (!accepting) {
-      // Shutting down: the peer is being closed with 1001; do not start anything new for it.
-      router.replyError(peer, null, ErrorCode.OVERLOADED, "the hub is shutting down");
-      return;
-    }
-    Frame frame;
-    try {
-      frame = codec.decode(text);
-    } catch (ProtocolException e) {
-      router.replyError(peer, e.requestId(), e.code(), e.getMessage());
-      return;
-    }
-    bus.publish(new HubEvents.FrameReceived(peer, frame));
+    inbound.onText(link, text);
   }
 
-  /**
-   * Every inbound frame but a close, text, binary, continuation, ping or pong, takes a token from
-   * the peer's one rate limit before the library does anything with it: a frame the hub must
-   * answer or buffer costs the peer as much as a text frame does.
-   */
   @Override
   public boolean admitFrame(PeerLink link, FrameKind kind, int payloadBytes) {
-    Peer peer = link == null ? null : link.attachment();
-    if (peer == null || peer.isClosing()) {
-      return false; // not admitted (yet) or on its way out: nothing it sends is worth work
-    }
-    if (kind == FrameKind.PING || kind == FrameKind.PONG) {
-      counters.controlFramesIn.increment();
-    }
-    if (!peer.rateLimit().tryAcquire()) {
-      rateLimited(peer);
-      return false;
-    }
-    return true;
+    return inbound.admitFrame(link, kind);
   }
 
-  /** Answers a ping the gate admitted; the pong is an outbound frame like any other (watermark). */
   @Override
   public void onPing(PeerLink link, ByteBuffer payload) {
-    Peer peer = link.attachment();
-    if (peer != null) {
-      peer.send(OutboundFrame.pong(payload));
-    }
-  }
-
-  private void rateLimited(Peer peer) {
-    counters.rateLimited.increment();
-    if (strike(peer)) {
-      router.replyError(peer, null, ErrorCode.RATE_LIMITED,
-          "more than " + config.rateLimitPerSecond() + " frames per second; frame dropped");
-    }
-  }
-
-  /**
-   * One strike against {@code peer} (rate limit, errors it was not told about, network changes);
-   * {@code rateLimitMaxStrikes} in ten seconds disconnect it with 4001. False when this one did.
-   */
-  boolean strike(Peer peer) {
-    if (peer.strikes().tryAcquire()) {
-      return true;
-    }
-    if (evict(peer, CloseCodes.RATE_LIMIT_EXCEEDED, "Rate limit exceeded")) {
-      counters.evictedRateLimit.increment();
-      cooldowns.penalize(peer.address());
-      limitHit("rateLimitMaxStrikes", peer.id());
-    }
-    return false;
+    inbound.onPing(link, payload);
   }
 
   @Override
   public void onBinary(PeerLink link, int length) {
-    Peer peer = link.attachment();
-    if (peer != null && !peer.isClosing()) {
-      counters.framesIn.increment();
-      counters.binaryFramesIn.increment();
-      router.replyError(peer, null, ErrorCode.BAD_FRAME, "binary frames are not supported; send JSON text");
-    }
+    inbound.onBinary(link);
   }
 
   /** The bus's error handler: a listener failed on an event. If it was a peer's frame, close that peer. */
@@ -323,88 +261,11 @@ public final class HubCore implements TransportHandler {
     }
   }
 
-  // ------------------------------------------------------------------------------ outbound bound
+  // ------------------------------------------------------------------------------ eviction
 
-  /**
-   * Called for every frame about to be queued to {@code peer}. Past the high watermark (bytes) or
-   * the frame cap the frame is dropped and the peer is evicted: the hub's heap stays bounded by
-   * peers × watermark whatever a peer does.
-   */
-  private boolean admitOutbound(Peer peer, OutboundFrame frame) {
-    PeerLink link = peer.link();
-    long pending = link.pendingBytes();
-    if (pending + frame.size() >= BACKLOG_FLOOR && !admitBacklogged(peer, frame.size())) {
-      return false;
-    }
-    if (pending + frame.size() <= config.outboundHighWatermarkBytes()
-        && link.queuedFrames() < config.maxQueuedFrames()) {
-      counters.framesOut.increment();
-      return true;
-    }
-    peer.countDropped();
-    counters.dropped.increment();
-    int queued = link.queuedFrames();
-    if (evict(peer, CloseCodes.SLOW_CONSUMER, "Slow consumer: outbound backlog over the high watermark")) {
-      counters.evictedSlow.increment();
-      bus.publish(new HubEvents.SlowPeerEvicted(peer, pending, queued));
-    }
-    return false;
-  }
-
-  /**
-   * A peer's backlog is worth the budget's attention from here on: below it a frame costs one
-   * counter read; above it the frame is charged to the budget's outbound estimate at once.
-   */
-  static final long BACKLOG_FLOOR = 64 * 1024;
-
-  /**
-   * A frame for a peer that already has a backlog: charged to the budget at once. While the
-   * budget is full such a peer is evicted (4006, its backlog freed): it is one of the accounts that
-   * fill it, and it must not grow it further while the sweeper's next tick is half a second away.
-   */
-  private boolean admitBacklogged(Peer peer, long size) {
-    budget.outboundQueued(size);
-    if (!budget.full()) {
-      return true;
-    }
-    peer.countDropped();
-    counters.dropped.increment();
-    if (evict(peer, CloseCodes.OVER_BUDGET, "Evicted: largest memory account over the hub's budget")) {
-      counters.evictedOverBudget.increment();
-    }
-    return false;
-  }
-
-  /**
-   * Evicts {@code peer}: sends the close frame with {@code code} (for slow and shed peers ahead of
-   * their backlog, which is dropped at once), then closes the socket after {@link
-   * #EVICTION_LINGER} whether or not the peer answered (a peer that does not read never will). Runs on the housekeeper: the caller may be
-   * sending to this peer from inside another peer's close callback, and the library's close takes
-   * the connection's lock. Returns true for the one call that started the eviction.
-   */
+  /** Evicts {@code peer} (see {@link Evictions}); true for the one call that started it. */
   public boolean evict(Peer peer, int code, String reason) {
-    if (!peer.markClosing()) {
-      return false;
-    }
-    PeerLink link = peer.link();
-    // After what this thread already sent (e.g. the error frame that explains the eviction).
-    link.afterPendingWrites(() -> {
-      try {
-        housekeeper.execute(() -> link.evict(code, reason, dropsBacklog(code)));
-        housekeeper.schedule(() -> link.forceClose(code, reason), EVICTION_LINGER.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException stopping) {
-        link.forceClose(code, reason);
-      }
-    });
-    return true;
-  }
-
-  /**
-   * Only a peer that is not reading, or that holds too much, loses what is queued for it (freed at
-   * once); others get it before the close.
-   */
-  private static boolean dropsBacklog(int code) {
-    return code == CloseCodes.SLOW_CONSUMER || code == CloseCodes.SHED_UNDER_PRESSURE || code == CloseCodes.OVER_BUDGET;
+    return evictions.evict(peer, code, reason);
   }
 
   /** Closes {@code peer} on an operator's request (admin API). */
@@ -467,38 +328,6 @@ public final class HubCore implements TransportHandler {
   }
 
   // ------------------------------------------------------------------------------ pressure & housekeeping
-
-  private void onMemoryPressure(HubEvents.MemoryPressure event) {
-    memoryPressure = event.active();
-    if (event.active()) {
-      shedWorstSlowConsumers();
-    }
-  }
-
-  /** Evicts the peers with the largest backlogs (at least a quarter of the watermark), worst first. */
-  private void shedWorstSlowConsumers() {
-    long floor = config.outboundHighWatermarkBytes() / 4;
-    List<Peer> backlogged = new ArrayList<>();
-    for (Peer p : registry.all()) {
-      if (p.pendingBytes() >= floor) {
-        backlogged.add(p);
-      }
-    }
-    backlogged.sort(Comparator.comparingLong(Peer::pendingBytes).reversed());
-    int shed = 0;
-    for (Peer p : backlogged) {
-      if (shed >= 16) {
-        break;
-      }
-      if (evict(p, CloseCodes.SHED_UNDER_PRESSURE, "Shed under memory pressure")) {
-        counters.shedUnderPressure.increment();
-        shed++;
-      }
-    }
-    if (shed > 0) {
-      LOG.warn("memory pressure: evicted {} backlogged peers", shed);
-    }
-  }
 
   /** Re-requests writes for peers hit by the library's lost wake-up; returns how many needed it. */
   public int kickStalledWrites() {
@@ -570,6 +399,6 @@ public final class HubCore implements TransportHandler {
   }
 
   public boolean memoryPressure() {
-    return memoryPressure;
+    return shedder.underPressure();
   }
 }
