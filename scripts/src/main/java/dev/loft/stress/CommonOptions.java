@@ -63,7 +63,7 @@ public final class CommonOptions {
       description = "Bind client sockets across 127.0.0.1..127.0.0.N (default: ${DEFAULT-VALUE}).")
   int sourceAddresses;
 
-  @Option(names = "--quiet", description = "No live ticker on stderr.")
+  @Option(names = "--quiet", description = "No live progress line on stderr.")
   boolean quiet;
 
   Path outDir() {

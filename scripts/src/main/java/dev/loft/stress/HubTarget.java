@@ -1,14 +1,14 @@
 package dev.loft.stress;
 
+import dev.loft.server.HubServer;
+import dev.loft.server.cli.LoftHubMain;
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.net.InetAddress;
 import java.security.SecureRandom;
@@ -210,10 +210,10 @@ abstract class HubTarget implements AutoCloseable {
 
   // --------------------------------------------------------------------------------------- in-process
 
-  /** Uses the hub-server API by reflection so the tool builds even while the server module changes. */
+  /** A hub in this JVM, configured by the hub's own command-line parser (the same options and checks). */
   static final class InProcess extends HubTarget {
     private final List<String> hubArgs;
-    private Object hub;
+    private HubServer hub;
     private int port;
     private int adminPort;
 
@@ -223,89 +223,13 @@ abstract class HubTarget implements AutoCloseable {
     }
 
     private void start(int wantPort, int wantAdminPort) throws Exception {
-      Class<?> configClass = Class.forName("dev.loft.server.HubConfig");
-      Object builder = configClass.getMethod("builder").invoke(null);
-      Class<?> bc = builder.getClass();
-      bc.getMethod("host", String.class).invoke(builder, "127.0.0.1");
-      bc.getMethod("port", int.class).invoke(builder, wantPort);
-      bc.getMethod("adminPort", int.class).invoke(builder, wantAdminPort);
-      bc.getMethod("adminToken", String.class).invoke(builder, STARTED_HUB_TOKEN);
-      for (String arg : hubArgs) {
-        applyOption(builder, arg);
-      }
-      Object config = bc.getMethod("build").invoke(builder);
-      Class<?> serverClass = Class.forName("dev.loft.server.HubServer");
-      hub = serverClass.getMethod("start", configClass).invoke(null, config);
-      port = (int) serverClass.getMethod("port").invoke(hub);
-      adminPort = (int) serverClass.getMethod("adminPort").invoke(hub);
+      List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(wantPort),
+          "--admin-port", Integer.toString(wantAdminPort), "--admin-token", STARTED_HUB_TOKEN));
+      args.addAll(hubArgs);
+      hub = HubServer.start(LoftHubMain.parseConfig(args));
+      port = hub.port();
+      adminPort = hub.adminPort();
       awaitHealthy(adminUrl(), Duration.ofSeconds(30), null);
-    }
-
-    /** {@code --rate-limit-per-second=5} becomes {@code builder.rateLimitPerSecond(5)}. */
-    static void applyOption(Object builder, String arg) throws Exception {
-      String a = arg.startsWith("--") ? arg.substring(2) : arg;
-      int eq = a.indexOf('=');
-      if (eq < 0) {
-        throw new IllegalArgumentException("--hub-arg for --in-process must look like --name=value: " + arg);
-      }
-      String name = camel(a.substring(0, eq));
-      String value = a.substring(eq + 1);
-      for (Method m : builder.getClass().getMethods()) {
-        if (!m.getName().equals(name) || m.getParameterCount() != 1) {
-          continue;
-        }
-        Class<?> t = m.getParameterTypes()[0];
-        Object v;
-        if (t == int.class) {
-          v = Integer.parseInt(value);
-        } else if (t == long.class) {
-          v = Long.parseLong(value);
-        } else if (t == double.class) {
-          v = Double.parseDouble(value);
-        } else if (t == boolean.class) {
-          v = Boolean.parseBoolean(value);
-        } else if (t == String.class) {
-          v = value;
-        } else if (t == Duration.class) {
-          v = parseDuration(value);
-        } else {
-          continue;
-        }
-        m.invoke(builder, v);
-        return;
-      }
-      throw new IllegalArgumentException("HubConfig.Builder has no option " + name + " (from " + arg + ")");
-    }
-
-    static Duration parseDuration(String v) {
-      String s = v.trim().toLowerCase(Locale.ROOT);
-      if (s.startsWith("p")) {
-        return Duration.parse(s.toUpperCase(Locale.ROOT));
-      }
-      if (s.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-      }
-      if (s.endsWith("s")) {
-        return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
-      }
-      if (s.endsWith("m")) {
-        return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
-      }
-      return Duration.ofMillis(Long.parseLong(s));
-    }
-
-    static String camel(String kebab) {
-      StringBuilder sb = new StringBuilder();
-      boolean up = false;
-      for (char c : kebab.toCharArray()) {
-        if (c == '-') {
-          up = true;
-        } else {
-          sb.append(up ? Character.toUpperCase(c) : c);
-          up = false;
-        }
-      }
-      return sb.toString();
     }
 
     @Override
@@ -336,9 +260,9 @@ abstract class HubTarget implements AutoCloseable {
       start(p, a);
     }
 
-    private void stop() throws Exception {
+    private void stop() {
       if (hub != null) {
-        Class.forName("dev.loft.server.HubServer").getMethod("close").invoke(hub);
+        hub.close();
         hub = null;
       }
     }

@@ -19,7 +19,7 @@ import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.OperatingSystemMXBean;
 import java.util.List;
 
-/** The frame of every scenario: hub target, generator, sampler, ticker, report, time bound. */
+/** The frame of every scenario: hub target, generator, sampler, progress printer, report, time bound. */
 abstract class Scenario implements Callable<Integer> {
   @Mixin CommonOptions common = new CommonOptions();
   @Spec CommandSpec spec;
@@ -29,7 +29,7 @@ abstract class Scenario implements Callable<Integer> {
   protected StatsSampler sampler;
   protected AdminClient admin;
   protected Report report;
-  protected Ticker ticker;
+  protected ProgressPrinter progress;
   protected long startNanos;
   protected long deadlineNanos;
   /** A unique tag for network and topic names of this run. */
@@ -69,7 +69,7 @@ abstract class Scenario implements Callable<Integer> {
       report.hub("admin", hub.adminUrl());
       engine = new WsEngine(common.ioThreads, common.sourceAddresses);
       sampler = new StatsSampler(admin, startNanos, common.sampleMillis > 0 ? common.sampleMillis : defaultSampleMillis());
-      ticker = new Ticker(common.quiet, name(), sampler);
+      progress = new ProgressPrinter(common.quiet, name(), sampler);
       run();
     } catch (Exception e) {
       error = e.toString();
@@ -77,8 +77,8 @@ abstract class Scenario implements Callable<Integer> {
         e.printStackTrace();
       }
     } finally {
-      if (ticker != null) {
-        ticker.close();
+      if (progress != null) {
+        progress.close();
       }
       if (sampler != null) {
         sampler.close();
@@ -111,7 +111,7 @@ abstract class Scenario implements Callable<Integer> {
   // ------------------------------------------------------------------------------ helpers
 
   void status(Supplier<String> s) {
-    ticker.status(s);
+    progress.status(s);
   }
 
   double elapsed() {

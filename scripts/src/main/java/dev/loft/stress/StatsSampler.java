@@ -7,7 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** Polls the hub's /stats on a fixed period; the time series behind the chart and the ticker. */
+/** Polls the hub's /stats on a fixed period; the time series behind the chart and the progress line. */
 final class StatsSampler implements AutoCloseable {
   /** One poll; {@code stats} is null when the hub did not answer (down or restarting). */
   record Sample(double t, JsonObject stats) {}
@@ -92,7 +92,7 @@ final class StatsSampler implements AutoCloseable {
     return m;
   }
 
-  /** A short hub status for the ticker. */
+  /** A short hub status for the progress line. */
   String brief() {
     JsonObject s = latest;
     if (s == null) {

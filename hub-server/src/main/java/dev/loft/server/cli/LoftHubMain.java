@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import dev.loft.bus.EventBus;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -289,6 +290,21 @@ public final class LoftHubMain implements Callable<Integer> {
     cmd.registerConverter(Duration.class, new DurationConverter());
     cmd.setDefaultValueProvider(new EnvironmentDefaults(env));
     return cmd;
+  }
+
+  /**
+   * The configuration these command-line arguments describe, with the same defaults, environment
+   * variables and checks as {@code java -jar loft-hub.jar} (for tools that start a hub in their
+   * own JVM, such as the stress tool). Throws IllegalArgumentException for a bad argument.
+   */
+  public static HubConfig parseConfig(List<String> args) {
+    LoftHubMain main = new LoftHubMain();
+    try {
+      commandLine(main, System.getenv()).parseArgs(args.toArray(String[]::new));
+    } catch (picocli.CommandLine.ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    return main.toConfig();
   }
 
   public static void main(String[] args) {

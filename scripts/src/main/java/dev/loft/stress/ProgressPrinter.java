@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** The one-line live progress on stderr: rewritten in place on a terminal, one line a second otherwise. */
-final class Ticker implements AutoCloseable {
+final class ProgressPrinter implements AutoCloseable {
   private final ScheduledExecutorService exec;
   private final PrintStream err = System.err;
   private final boolean tty = System.console() != null;
@@ -16,7 +16,7 @@ final class Ticker implements AutoCloseable {
   private volatile Supplier<String> status = () -> "starting";
   private int lastLength;
 
-  Ticker(boolean quiet, String name, StatsSampler sampler) {
+  ProgressPrinter(boolean quiet, String name, StatsSampler sampler) {
     this.name = name;
     this.sampler = sampler;
     if (quiet) {
@@ -26,7 +26,7 @@ final class Ticker implements AutoCloseable {
     exec =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "ticker");
+              Thread t = new Thread(r, "progress");
               t.setDaemon(true);
               return t;
             });
