@@ -1,7 +1,6 @@
 package dev.loft.client.internal;
 
 import dev.loft.protocol.ProtocolLimits;
-import java.lang.reflect.Field;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -39,13 +38,9 @@ final class HubSocket extends WebSocketClient {
    */
   static final int MAX_UTF8_BYTES_PER_CHAR = 3;
 
-  /** The library's private write-thread field, to give that thread a useful name; null if absent. */
-  private static final Field WRITE_THREAD = writeThreadField();
-
   private final SocketListener listener;
   private final URI hubUri;
   private final String readThreadName;
-  private final String writeThreadName;
   private final AtomicBoolean closedReported = new AtomicBoolean();
   /** Set by {@link #abort}: a read thread that has not started connecting yet will not. */
   private volatile boolean aborted;
@@ -73,7 +68,6 @@ final class HubSocket extends WebSocketClient {
     this.listener = listener;
     String base = names.nextName();
     this.readThreadName = base + "-read";
-    this.writeThreadName = base + "-write";
     setConnectionLostTimeout(0);
     setDaemon(true);
     setTcpNoDelay(true);
@@ -109,7 +103,9 @@ final class HubSocket extends WebSocketClient {
   /**
    * The read thread's body. Whatever way it ends, the library's write thread is stopped too: if we
    * aborted before the TCP connect finished, the library starts the write thread after its close
-   * callback already ran, and nothing else would ever interrupt it out of its queue wait.
+   * callback already ran, and nothing else would ever interrupt it out of its queue wait. The
+   * thread is the library's (no handle to it without reflection), so it is woken through its own
+   * queue: one byte, which it fails to write to the socket that is closed by now, and ends.
    */
   @Override
   public void run() {
@@ -118,10 +114,25 @@ final class HubSocket extends WebSocketClient {
         super.run();
       }
     } finally {
-      Thread writer = writeThread();
-      if (writer != null) {
-        writer.interrupt();
+      wakeWriteThread();
+    }
+  }
+
+  /**
+   * See {@link #run}: the read loop is over, so the socket is closed here (if the library has not
+   * already), and the byte the write thread then tries to write fails and ends it.
+   */
+  private void wakeWriteThread() {
+    Socket raw = getSocket();
+    if (raw != null) {
+      try {
+        raw.close();
+      } catch (IOException ignored) {
+        // closed already
       }
+    }
+    if (getConnection() instanceof org.java_websocket.WebSocketImpl engine) {
+      engine.outQueue.offer(ByteBuffer.wrap(new byte[1]));
     }
   }
 
@@ -185,7 +196,6 @@ final class HubSocket extends WebSocketClient {
 
   @Override
   public void onOpen(ServerHandshake handshake) {
-    renameWriteThread();
     listener.onOpen(this);
   }
 
@@ -214,34 +224,5 @@ final class HubSocket extends WebSocketClient {
   @Override
   public void onError(Exception ex) {
     listener.onTransportError(this, ex);
-  }
-
-  private void renameWriteThread() {
-    Thread writer = writeThread();
-    if (writer != null) {
-      writer.setName(writeThreadName);
-    }
-  }
-
-  /** The library's write thread, or null if not started (or the field is gone in a new version). */
-  private Thread writeThread() {
-    if (WRITE_THREAD == null) {
-      return null;
-    }
-    try {
-      return WRITE_THREAD.get(this) instanceof Thread t ? t : null;
-    } catch (IllegalAccessException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  private static Field writeThreadField() {
-    try {
-      Field f = WebSocketClient.class.getDeclaredField("writeThread");
-      f.setAccessible(true);
-      return f.getType() == Thread.class ? f : null;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null;
-    }
   }
 }
