@@ -138,7 +138,11 @@ class ClosedClientsLeaveNoThreadsTest {
       CompletableFuture<Void> connecting = c.connect();
       c.close(); // races the TCP connect and the handshake on the socket's own threads
       clients.add(c);
-      assertInstanceOf(ClientClosedException.class, assertThrows(CompletionException.class, connecting::join).getCause());
+      try {
+        connecting.join(); // on a fast machine the connect may have finished first: then close() undid it
+      } catch (CompletionException closedFirst) {
+        assertInstanceOf(ClientClosedException.class, closedFirst.getCause());
+      }
     }
     awaitNoClientThreads();
     await().atMost(WAIT).until(() -> hub.stats().peers() == 0);
