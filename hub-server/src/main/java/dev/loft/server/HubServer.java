@@ -89,6 +89,9 @@ public final class HubServer implements AutoCloseable {
         EventBus.builder()
             .name("hub")
             .maxListenersPerType(config.maxListenersPerType())
+            // The hub's own listener of these types (router, load shedder) takes no observer's slot.
+            .maxListeners(HubEvents.FrameReceived.class, config.maxListenersPerType() + 1)
+            .maxListeners(HubEvents.MemoryPressure.class, config.maxListenersPerType() + 1)
             .errorHandler((name, event, error) -> coreRef[0].onListenerError(name, event, error))
             .build();
     this.budget = budgetFor(config);

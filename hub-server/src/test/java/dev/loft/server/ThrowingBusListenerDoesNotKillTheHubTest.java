@@ -21,9 +21,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A bus listener that throws is isolated: observers' errors are counted and the hub carries on;
- * an error while handling one peer's frame closes that peer (1011) and only that peer. The bus's
- * listener cap holds for the hub's own bus.
+ * A bus listener that throws is isolated: observers' errors are counted and the hub carries on,
+ * whatever event they observed, the peers' frames included; only the router's own failure on a
+ * frame closes that peer (1011). The bus's listener cap holds for observers, the hub's own
+ * listeners not counted.
  */
 class ThrowingBusListenerDoesNotKillTheHubTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
@@ -74,7 +75,8 @@ class ThrowingBusListenerDoesNotKillTheHubTest {
     try (TestPeer a = TestPeer.connect(hub.uri()); TestPeer b = TestPeer.connect(hub.uri())) {
       meetAndRelayAnOffer(a, b, "room");
       await().atMost(WAIT).until(() -> hub.stats().listenerErrors() == 4);
-      assertEquals(4L, hub.stats().errorsByCode().get("INTERNAL"), () -> hub.stats().errorsByCode().toString());
+      // Counted as listener errors; no error frame went to a peer, so none is counted as sent.
+      assertEquals(null, hub.stats().errorsByCode().get("INTERNAL"), () -> hub.stats().errorsByCode().toString());
       assertEquals(2, hub.stats().peers());
       assertEquals(2, hub.stats().announcedPeers());
       assertTrue(hub.isRunning());
@@ -87,11 +89,15 @@ class ThrowingBusListenerDoesNotKillTheHubTest {
     }
   }
 
+  /**
+   * An observer of received frames that throws used to get the peer whose frame it observed
+   * closed with 1011: one operator's buggy plugin disconnected peers that did nothing wrong.
+   */
   @Test
-  void anErrorWhileHandlingAFrameClosesThatPeerWith1011AndOnlyThatPeer() {
+  void anObserverThatFailsOnAFrameLeavesThatPeerConnected() {
     hub = Hubs.start();
     String victimId = PeerIds.random();
-    // Registered after the hub's "router": runs after the frame was handled, and throws.
+    // Registered after the hub's router: runs after the frame was handled, and throws.
     hub.bus().subscribe(HubEvents.FrameReceived.class, "bad-frame-observer", e -> {
       if (e.peer().id().equals(victimId)) {
         throw listenerBug("a frame");
@@ -101,45 +107,41 @@ class ThrowingBusListenerDoesNotKillTheHubTest {
         TestPeer b = TestPeer.connect(hub.uri());
         TestPeer victim = TestPeer.connectRaw(hub.uri(), victimId)) {
       victim.expect("connected");
-      victim.send(Json.obj("type", "ping"));
-      victim.expectClosed(CloseCodes.INTERNAL_ERROR);
-      await().atMost(WAIT).until(() -> hub.stats().peers() == 2);
-      assertEquals(1, hub.stats().listenerErrors());
+      for (int i = 0; i < 3; i++) {
+        victim.send(Json.obj("type", "ping"));
+        victim.expect("pong"); // the router handled it; the observer's failure changed nothing for the peer
+      }
+      await().atMost(WAIT).until(() -> hub.stats().listenerErrors() == 3);
+      assertEquals(3, hub.stats().peers(), "no peer was closed");
+      assertEquals(null, hub.stats().errorsByCode().get("INTERNAL"), "the victim was sent no error");
 
       meetAndRelayAnOffer(a, b, "room");
-      b.send(Json.obj("type", "ping"));
-      b.expect("pong");
-      assertEquals(2, hub.stats().peers(), "the other peers were not closed");
-      assertEquals(1, hub.stats().listenerErrors());
+      victim.send(Json.obj("type", "ping"));
+      victim.expect("pong");
     }
   }
 
   /**
-   * The hub sends an INTERNAL error frame before the 1011 close; the close must not overtake or
-   * discard it. Many victims, because losing it is a race between the selector and the evictor.
+   * An eviction explains itself: the error frame that earned it reaches the peer before the close
+   * frame, whatever the race between the evictor and the selector (here: strikes for flooding).
    */
   @Test
-  void theVictimIsAlwaysToldWhatWentWrongBeforeTheClose() {
-    hub = Hubs.start();
-    Set<String> victims = ConcurrentHashMap.newKeySet();
-    hub.bus().subscribe(HubEvents.FrameReceived.class, "bad-frame-observer", e -> {
-      if (victims.contains(e.peer().id())) {
-        throw listenerBug("a frame");
-      }
-    });
-    for (int i = 0; i < 40; i++) {
-      String victimId = PeerIds.random();
-      victims.add(victimId);
-      try (TestPeer victim = TestPeer.connectRaw(hub.uri(), victimId)) {
-        victim.expect("connected");
-        victim.send(Json.obj("type", "ping"));
-        victim.expect("pong"); // the router ran first
-        JsonObject error = victim.expectError("INTERNAL");
-        assertTrue(error.get("error").getAsString().contains("internal error"), error::toString);
-        victim.expectClosed(CloseCodes.INTERNAL_ERROR);
+  void anEvictedPeerIsAlwaysToldWhyBeforeTheClose() {
+    hub = Hubs.start(Hubs.config().rateLimitPerSecond(10).rateLimitBurst(10).rateLimitMaxStrikes(3));
+    for (int i = 0; i < 20; i++) {
+      try (TestPeer victim = TestPeer.connect(hub.uri())) {
+        try {
+          for (int f = 0; f < 30; f++) {
+            victim.send(Json.obj("type", "ping"));
+          }
+        } catch (AssertionError closedWhileSending) {
+          // evicted before the 30th (sooner on probation, after the first victim's eviction)
+        }
+        victim.expectMatching(frame -> frame.get("type").getAsString().equals("error")
+            && frame.get("code").getAsString().equals("RATE_LIMITED"), "the RATE_LIMITED error");
+        victim.expectClosed(CloseCodes.RATE_LIMIT_EXCEEDED);
       }
     }
-    assertEquals(40, hub.stats().listenerErrors());
   }
 
   @Test
@@ -155,16 +157,17 @@ class ThrowingBusListenerDoesNotKillTheHubTest {
     assertTrue(e.getMessage().contains(HubEvents.PeerConnected.class.getName()), e::getMessage);
     assertTrue(e.getMessage().contains("observer-4"), e::getMessage);
 
-    // The hub's own router counts against the cap of FrameReceived.
-    hub.bus().subscribe(HubEvents.FrameReceived.class, "frame-1", x -> {});
-    hub.bus().subscribe(HubEvents.FrameReceived.class, "frame-2", x -> {});
+    // The hub's own router does not take an observer's place under the cap of FrameReceived.
+    for (int i = 1; i <= 3; i++) {
+      hub.bus().subscribe(HubEvents.FrameReceived.class, "frame-" + i, x -> {});
+    }
     ListenerCapExceededException frames = assertThrows(ListenerCapExceededException.class,
-        () -> hub.bus().subscribe(HubEvents.FrameReceived.class, "frame-3", x -> {}));
+        () -> hub.bus().subscribe(HubEvents.FrameReceived.class, "frame-4", x -> {}));
     assertTrue(frames.existingListeners().contains("router"), frames.existingListeners()::toString);
 
     // Refused registrations leave nothing behind and the hub keeps working.
     assertEquals(3, hub.bus().listenerCount(HubEvents.PeerConnected.class));
-    assertEquals(3, hub.bus().listenerCount(HubEvents.FrameReceived.class));
+    assertEquals(4, hub.bus().listenerCount(HubEvents.FrameReceived.class), "the router and three observers");
     try (TestPeer peer = TestPeer.connect(hub.uri())) {
       peer.send(Json.obj("type", "ping"));
       peer.expect("pong");

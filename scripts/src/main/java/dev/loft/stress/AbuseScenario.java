@@ -532,7 +532,11 @@ final class AbuseScenario extends Scenario {
 
     boolean stayedUp = ev.stream().noneMatch(e -> e.contains("stopped answering") || e.contains("exited")) && upAtEnd;
     report.check(a + ": hub kept answering /health", stayedUp, ev.isEmpty() ? "no outage" : String.join("; ", ev));
-    report.check(a + ": healthy pair kept its round trips", pairProblem == null && r.pairFail1 - r.pairFail0 == 0 && d.getTotalCount() > 0,
+    // An attack the hub ends within a round trip or two (an eviction in 40 ms) leaves the pair no
+    // time for one: only then is "no round trip" not a failure.
+    boolean expectedSome = healthyRate * secs >= 2;
+    report.check(a + ": healthy pair kept its round trips", pairProblem == null && r.pairFail1 - r.pairFail0 == 0
+        && (d.getTotalCount() > 0 || !expectedSome),
         d.getTotalCount() + " round trips, " + (r.pairFail1 - r.pairFail0) + " failed" + (pairProblem == null ? "" : "; " + pairProblem));
     return o;
   }

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * every socket: thousands of connections a minute, each answered 400 times. Each eviction of a
  * peer of the address doubles its cooldown, from {@code --address-cooldown} up to {@link
  * #MAX_FACTOR} times that; while it lasts the address's new peers are admitted on probation: a
- * small first burst ({@link HubCore#PROBATION_BURST}) and no strikes, so a flooder is evicted after
+ * small first burst ({@link HubCore#PROBATION_BURST}) and a single strike, so a flooder is evicted after
  * a few dozen frames instead of hundreds. Legitimate peers behind the same address (a NAT) still
  * connect and work at the normal rate; they only lose the initial burst while it lasts.
  *

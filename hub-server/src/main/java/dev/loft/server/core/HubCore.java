@@ -114,7 +114,7 @@ public final class HubCore implements TransportHandler {
 
   /** Registers the router and the load shedder on the bus; their handles close with the bus. */
   public void wire() {
-    bus.subscribe(HubEvents.FrameReceived.class, "router", e -> router.handle(e.peer(), e.frame()));
+    bus.subscribe(HubEvents.FrameReceived.class, ROUTER, e -> router.handle(e.peer(), e.frame()));
     bus.subscribe(HubEvents.MemoryPressure.class, "load-shedder", shedder::onMemoryPressure);
   }
 
@@ -175,7 +175,7 @@ public final class HubCore implements TransportHandler {
             new TokenBucket(
                 config.rateLimitMaxStrikes() / (double) STRIKE_WINDOW.toSeconds(),
                 config.rateLimitMaxStrikes(),
-                probation ? 0 : config.rateLimitMaxStrikes(), // on probation the first strike evicts
+                probation ? 1 : config.rateLimitMaxStrikes(), // on probation: warned once, then evicted
                 config.ticker()),
             new TokenBucket(config.maxErrorRepliesPerSecond(), 2 * config.maxErrorRepliesPerSecond(), config.ticker()),
             new TokenBucket(config.maxNetworkChangesPerMinute() / 60.0,
@@ -248,16 +248,23 @@ public final class HubCore implements TransportHandler {
     inbound.onBinary(link);
   }
 
-  /** The bus's error handler: a listener failed on an event. If it was a peer's frame, close that peer. */
+  /** The name of the hub's own listener of {@code FrameReceived}: the router. */
+  public static final String ROUTER = "router";
+
+  /**
+   * The bus's error handler: a listener failed on an event. Only the router's failure on a
+   * peer's frame closes that peer (1011, after an INTERNAL error frame): the hub failed to handle
+   * what the peer sent. An observer's failure is the observer's bug: counted (the bus's
+   * {@code listenerErrors}) and logged, and the peer whose frame it observed is not touched.
+   */
   public void onListenerError(String listener, Object event, Throwable error) {
-    if (event instanceof HubEvents.FrameReceived received) {
+    if (ROUTER.equals(listener) && event instanceof HubEvents.FrameReceived received) {
       Peer peer = received.peer();
-      LOG.warn("listener '{}' failed on a frame from {}; closing that peer", listener, peer, error);
+      LOG.warn("the router failed on a frame from {}; closing that peer", peer, error);
       router.replyError(peer, null, ErrorCode.INTERNAL, "internal error while handling the frame");
       evict(peer, CloseCodes.INTERNAL_ERROR, "Internal error");
     } else {
-      counters.error(ErrorCode.INTERNAL);
-      LOG.warn("listener '{}' failed on {}", listener, event.getClass().getSimpleName(), error);
+      LOG.warn("listener '{}' failed on {}", LogText.safe(listener), event.getClass().getSimpleName(), error);
     }
   }
 
