@@ -60,8 +60,6 @@ public final class HubServer implements AutoCloseable {
   /** Set once, by the first fatal error: /health answers 503 from then on. */
   private volatile Throwable fatal;
   private final long createdAtNanos = System.nanoTime();
-  /** Consecutive refused listener probes; three mean the listener is gone. */
-  private int listenerProbeFailures;
   private volatile boolean listening = true;
 
   /** How often the listener is probed (a plain TCP connect to it). */
@@ -211,28 +209,20 @@ public final class HubServer implements AutoCloseable {
     return budget;
   }
 
-  /**
-   * Caps max peers below the process's open-file limit: Java-WebSocket 1.6.0 closes its listener
-   * for good when an accept fails for lack of descriptors, so the hub must never get there.
-   */
+  /** Max peers as requested, or lowered to what the transport can carry with this process's file limit. */
   private static HubConfig withinFileDescriptorLimit(HubConfig requested) {
-    long limit = FileDescriptors.max();
-    int capacity = FileDescriptors.peerCapacity(limit, requested.maxPendingHandshakes());
+    int capacity = WebSocketTransport.peerCapacity(requested.maxPendingHandshakes());
     if (requested.maxPeers() <= capacity) {
       return requested;
     }
     LOG.warn("max peers lowered from {} to {}: the process may open {} files "
-        + "(raise `ulimit -n` for more peers)", requested.maxPeers(), capacity, limit);
+        + "(raise `ulimit -n` for more peers)", requested.maxPeers(), capacity, FileDescriptors.max());
     return requested.toBuilder().maxPeers(capacity).build();
   }
 
-  /** The listener died (three refused probes in a row): unhealthy, and fatal for the process. */
+  /** The listener died (the transport's probe says so): unhealthy, and fatal for the process. */
   private void probeListener() {
-    if (transport.isListening()) {
-      listenerProbeFailures = 0;
-      return;
-    }
-    if (++listenerProbeFailures >= 3 && listening) {
+    if (!transport.probeListener() && listening) {
       listening = false;
       onUncaught(Thread.currentThread(), new IllegalStateException(
           "the WebSocket listener on port " + port() + " refuses connections (out of file descriptors?)"));

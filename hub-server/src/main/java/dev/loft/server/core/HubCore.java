@@ -42,8 +42,6 @@ public final class HubCore implements TransportHandler {
 
   /** A peer warned for flooding this many times in {@link #STRIKE_WINDOW} is disconnected. */
   static final Duration STRIKE_WINDOW = Duration.ofSeconds(10);
-  /** RFC 6455's code for a connection that ended without a close frame. */
-  private static final int ABNORMAL_CLOSE = 1006;
   /** How long an evicted peer has to complete the close handshake before its socket is dropped. */
   public static final Duration EVICTION_LINGER = Evictions.LINGER;
 
@@ -288,7 +286,7 @@ public final class HubCore implements TransportHandler {
   // ------------------------------------------------------------------------------ close
 
   @Override
-  public void onClose(PeerLink link, int code, String reason, boolean remote) {
+  public void onClose(PeerLink link, int code, String reason, boolean remote, CloseCause cause) {
     Peer peer = link.attachment();
     if (peer == null || !peer.markClosed()) {
       return;
@@ -309,8 +307,7 @@ public final class HubCore implements TransportHandler {
     peer.account().close(); // the transport closes it too; whichever is first gives everything back
     if (code == CloseCodes.TOO_BIG) {
       counters.closedTooBig.increment();
-    } else if (code == ABNORMAL_CLOSE && !remote && reason != null && reason.contains("pong")) {
-      // The library's heartbeat: "...did not respond with a pong in time..."
+    } else if (cause == CloseCause.HEARTBEAT_TIMEOUT) {
       counters.reapedSilent.increment();
     }
     long durationMillis =

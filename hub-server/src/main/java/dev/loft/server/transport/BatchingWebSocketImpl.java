@@ -161,7 +161,7 @@ final class BatchingWebSocketImpl extends WebSocketImpl {
       account.close();
       JwsPeerLink opened = link;
       if (opened != null && opened.markClosed()) {
-        limits.handler().onClose(opened, code, message, remote);
+        limits.handler().onClose(opened, code, message, remote, WebSocketTransport.causeOf(code, message, remote));
       }
     }
   }

@@ -29,7 +29,15 @@ public interface TransportHandler {
    * The link closed. Runs on whichever thread closed the socket, inside the library's lock on
    * that connection: take no lock here that a sender might hold.
    */
-  void onClose(PeerLink link, int code, String reason, boolean remote);
+  void onClose(PeerLink link, int code, String reason, boolean remote, CloseCause cause);
+
+  /** Why a link closed, as far as the core needs to know (the library's own wording stays here). */
+  enum CloseCause {
+    /** Anything but the below: a close handshake, a reset, an eviction, a shutdown. */
+    OTHER,
+    /** The heartbeat found the peer silent: no pong within the lost-connection timeout. */
+    HEARTBEAT_TIMEOUT
+  }
 
   /** The library reported an error; {@code link} is null for server-level errors. */
   void onError(PeerLink link, Exception error);

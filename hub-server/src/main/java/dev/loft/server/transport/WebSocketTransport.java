@@ -15,6 +15,7 @@ import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
 import dev.loft.server.budget.MemoryBudget;
+import dev.loft.server.monitor.FileDescriptors;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -40,6 +41,16 @@ public final class WebSocketTransport {
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private final TransportCounters counters;
   private final Consumer<Throwable> fatalHandler;
+
+  /**
+   * Java-WebSocket 1.6.0's lost-connection checker closes with 1006 and a reason about a missing
+   * pong ("...did not respond with a pong in time..."); nothing else tells it apart.
+   */
+  static TransportHandler.CloseCause causeOf(int code, String reason, boolean remote) {
+    return code == CloseFrame.ABNORMAL_CLOSE && !remote && reason != null && reason.contains("pong")
+        ? TransportHandler.CloseCause.HEARTBEAT_TIMEOUT
+        : TransportHandler.CloseCause.OTHER;
+  }
 
   private static TransportHandler.FrameKind kind(Opcode opcode) {
     return switch (opcode) {
@@ -122,6 +133,32 @@ public final class WebSocketTransport {
     }
   }
 
+  /** Consecutive refused probes; {@link #PROBES_TO_DEATH} mean the listener is gone. Housekeeper only. */
+  private int refusedProbes;
+  /** Refused probes in a row after which the listener counts as dead (one may be a hiccup). */
+  static final int PROBES_TO_DEATH = 3;
+
+  /**
+   * One periodic probe of the listener: false once it refused {@link #PROBES_TO_DEATH} times in a
+   * row (the library closes its server socket, silently and for good, when an accept fails).
+   */
+  public boolean probeListener() {
+    if (isListening()) {
+      refusedProbes = 0;
+      return true;
+    }
+    return ++refusedProbes < PROBES_TO_DEATH;
+  }
+
+  /**
+   * Peers this process can hold with its open-file limit. Java-WebSocket 1.6.0 closes its listener
+   * for good when an accept fails for lack of descriptors, so the hub must never get there: max
+   * peers is kept below what the limit leaves after pending handshakes and the hub's own files.
+   */
+  public static int peerCapacity(int maxPendingHandshakes) {
+    return FileDescriptors.peerCapacity(FileDescriptors.max(), maxPendingHandshakes);
+  }
+
   /** Stops accepting, closes what is left with {@code code}, and waits for the selector thread. */
   public void stop(int timeoutMillis) {
     try {
@@ -155,7 +192,7 @@ public final class WebSocketTransport {
       // A close that ran before the link was published (a reset right after the handshake) told
       // no one: if the core attached meanwhile, it is told now, exactly once (see publishLink).
       if (impl.isClosedForGood() && link.markClosed()) {
-        handler.onClose(link, CloseFrame.ABNORMAL_CLOSE, "closed while opening", true);
+        handler.onClose(link, CloseFrame.ABNORMAL_CLOSE, "closed while opening", true, TransportHandler.CloseCause.OTHER);
       }
     }
 
@@ -192,7 +229,7 @@ public final class WebSocketTransport {
     public void onClose(WebSocket conn, int code, String reason, boolean remote) {
       JwsPeerLink link = conn.getAttachment();
       if (link != null && link.markClosed()) {
-        handler.onClose(link, code, reason, remote);
+        handler.onClose(link, code, reason, remote, causeOf(code, reason, remote));
       }
     }
 
