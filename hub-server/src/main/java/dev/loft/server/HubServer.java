@@ -90,6 +90,7 @@ public final class HubServer implements AutoCloseable {
             // The hub's own listener of these types (router, load shedder) takes no observer's slot.
             .maxListeners(HubEvents.FrameReceived.class, config.maxListenersPerType() + 1)
             .maxListeners(HubEvents.MemoryPressure.class, config.maxListenersPerType() + 1)
+            .maxListeners(HubEvents.LimitHit.class, config.maxListenersPerType() + 1)
             .errorHandler((name, event, error) -> coreRef[0].onListenerError(name, event, error))
             .build();
     this.budget = budgetFor(config);
@@ -442,6 +443,7 @@ public final class HubServer implements AutoCloseable {
         ProcessMemory.threads(),
         ProcessMemory.processCpuNanos(),
         ProcessMemory.gcCount(),
+        c.limitHits(),
         budgetStats(c),
         new HubStats.Abuse(
             transportCounters.handshakeTooLarge.sum(),

@@ -65,6 +65,8 @@ public record HubStats(
     int threads,
     long processCpuNanos,
     long gcCount,
+    // refusals by the bound (config option name) that refused them
+    Map<String, Long> limitHits,
     // the memory budget and the abuse it refused (issue 9)
     Budget budget,
     Abuse abuse) {

@@ -111,6 +111,12 @@ public final class HubMetrics implements AutoCloseable {
     counter("loft_evicted_amplification", "Peers evicted for making the hub send over --max-amplification frames per frame (4001)", s -> s.abuse().evictedAmplification());
     gauge("loft_addresses", "Remote addresses holding peers, subscriptions or networks", s -> s.abuse().addresses());
     registry.register(
+        CounterWithCallback.builder().name("loft_limit_hits")
+            .help("Requests refused by a bound, by the name of its option")
+            .labelNames("limit")
+            .callback(cb -> stats().limitHits().forEach((limit, n) -> cb.call(n, limit)))
+            .build());
+    registry.register(
         CounterWithCallback.builder()
             .name("loft_errors")
             .help("Error frames sent, by code")

@@ -114,6 +114,8 @@ public final class HubCore implements TransportHandler {
   public void wire() {
     bus.subscribe(HubEvents.FrameReceived.class, ROUTER, e -> router.handle(e.peer(), e.frame()));
     bus.subscribe(HubEvents.MemoryPressure.class, "load-shedder", shedder::onMemoryPressure);
+    // Every bound that refuses something says so with its option's name: counted per bound.
+    bus.subscribe(HubEvents.LimitHit.class, LIMIT_COUNTER, e -> counters.limitHit(e.limit()));
   }
 
   // ------------------------------------------------------------------------------ admission
@@ -245,6 +247,9 @@ public final class HubCore implements TransportHandler {
   public void onBinary(PeerLink link, int length) {
     inbound.onBinary(link);
   }
+
+  /** The name of the hub's own listener of {@code LimitHit}: the per-bound refusal counter. */
+  public static final String LIMIT_COUNTER = "limit-hit-counter";
 
   /** The name of the hub's own listener of {@code FrameReceived}: the router. */
   public static final String ROUTER = "router";

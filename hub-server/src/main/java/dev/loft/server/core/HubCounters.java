@@ -64,6 +64,20 @@ public final class HubCounters {
   }
 
   /** Counts one error frame sent (or one refused input) with {@code code}. */
+  /** Refusals by the name of the bound (config option) that refused them: a fixed, small set of keys. */
+  private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> limitHits =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  public void limitHit(String limit) {
+    limitHits.computeIfAbsent(limit, l -> new LongAdder()).increment();
+  }
+
+  public Map<String, Long> limitHits() {
+    Map<String, Long> out = new TreeMap<>();
+    limitHits.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
   public void refusedOverBudget(String what) {
     refusedOverBudget.computeIfAbsent(what, w -> new LongAdder()).increment();
   }

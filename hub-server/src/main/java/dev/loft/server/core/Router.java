@@ -99,12 +99,14 @@ final class Router {
     String text = a.data() instanceof RawJson raw ? raw.text() : a.data().toString();
     if (Utf8.encodedLength(text) > config.maxAnnounceBytes()) {
       counters.announceTooLarge.increment();
+      limitHit("maxAnnounceBytes", peer, null);
       replyError(peer, a.id(), ErrorCode.ANNOUNCE_TOO_LARGE,
           "announce data may be at most " + config.maxAnnounceBytes() + " bytes of JSON");
       return;
     }
     if (changes && !peer.networkChanges().tryAcquire()) {
       counters.networkChangesLimited.increment();
+      limitHit("maxNetworkChangesPerMinute", peer, null);
       strike.accept(peer);
       replyError(peer, a.id(), ErrorCode.RATE_LIMITED,
           "at most " + config.maxNetworkChangesPerMinute() + " network changes per minute: each one tells a whole network");
@@ -226,6 +228,7 @@ final class Router {
     if (network != null) {
       if (!peer.networkChanges().tryAcquire()) {
         counters.networkChangesLimited.increment();
+      limitHit("maxNetworkChangesPerMinute", peer, null);
         strike.accept(peer);
         replyError(peer, g.id(), ErrorCode.RATE_LIMITED,
             "at most " + config.maxNetworkChangesPerMinute() + " network changes per minute: each one tells a whole network");
@@ -251,7 +254,6 @@ final class Router {
         peer.network(null);
       }
       peer.countCaused(delivery.toNetwork(network, peer.id(), encode(new Frame.PeerDisconnected(peer.id(), network, now()))));
-      bus.publish(new HubEvents.PeerLeftNetwork(peer, network));
     }
   }
 

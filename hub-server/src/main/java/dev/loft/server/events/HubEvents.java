@@ -20,8 +20,6 @@ public final class HubEvents {
   /** A peer announced into a network (or re-announced). */
   public record PeerAnnounced(Peer peer, String networkName) {}
 
-  /** A peer left a network (goodbye, re-announce elsewhere, or disconnect). */
-  public record PeerLeftNetwork(Peer peer, String networkName) {}
 
   /** A frame from a peer passed rate limiting and decoding; the router handles it. */
   public record FrameReceived(Peer peer, Frame frame) {}
@@ -31,11 +29,9 @@ public final class HubEvents {
 
   /** A configured bound refused something. {@code limit} is the config option's name. */
   public record LimitHit(String limit, String peerId, String detail) {
-    /** Publishes one, only if someone listens (a refused request must not cost an allocation). */
+    /** Publishes one; the hub itself listens (refusals counted per bound, {@code /stats.limitHits}). */
     public static void publish(dev.loft.bus.EventBus bus, String limit, String peerId, String detail) {
-      if (bus.hasListeners(LimitHit.class)) {
-        bus.publish(new LimitHit(limit, peerId, detail));
-      }
+      bus.publish(new LimitHit(limit, peerId, detail));
     }
   }
 
