@@ -54,10 +54,6 @@ public final class Account {
     this.outbound = pendingBytes;
   }
 
-  public synchronized long held(Kind kind) {
-    return kind == Kind.OUTBOUND ? (closed ? 0 : outbound.getAsLong()) : held[kind.ordinal()];
-  }
-
   /** Everything this account holds, outbound included. */
   public long total() {
     long sum = outbound.getAsLong();
@@ -100,9 +96,5 @@ public final class Account {
       }
     }
     outbound = NO_OUTBOUND;
-  }
-
-  public synchronized boolean isClosed() {
-    return closed;
   }
 }

@@ -66,9 +66,11 @@ public final class BudgetSweeper implements Runnable {
     for (Peer p : registry.all()) {
       outbound += p.pendingBytes();
       long bytes = p.account().total();
-      top.add(new Sized(p, bytes));
-      if (top.size() > TOP) {
-        top.poll();
+      if (top.size() < TOP || bytes > top.peek().bytes()) { // no allocation per peer per tick
+        top.add(new Sized(p, bytes));
+        if (top.size() > TOP) {
+          top.poll();
+        }
       }
       checkAmplification(p);
     }

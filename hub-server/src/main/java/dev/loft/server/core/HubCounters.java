@@ -52,8 +52,9 @@ public final class HubCounters {
   public final LongAdder evictedOverBudget = new LongAdder();
   public final LongAdder admittedOnProbation = new LongAdder();
   /** Refused because the memory budget was full, by what was refused (connect, subscribe, announce). */
-  private final ConcurrentHashMap<String, LongAdder> refusedOverBudget =
-      new ConcurrentHashMap<>();
+  private final CountsByKey refusedOverBudget = new CountsByKey();
+  /** Refusals by the name of the bound (config option) that refused them. */
+  private final CountsByKey limitHits = new CountsByKey();
 
   private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
@@ -63,32 +64,24 @@ public final class HubCounters {
     }
   }
 
-  /** Counts one error frame sent (or one refused input) with {@code code}. */
-  /** Refusals by the name of the bound (config option) that refused them: a fixed, small set of keys. */
-  private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> limitHits =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
   public void limitHit(String limit) {
-    limitHits.computeIfAbsent(limit, l -> new LongAdder()).increment();
+    limitHits.increment(limit);
   }
 
   public Map<String, Long> limitHits() {
-    Map<String, Long> out = new TreeMap<>();
-    limitHits.forEach((k, v) -> out.put(k, v.sum()));
-    return out;
+    return limitHits.snapshot();
   }
 
   public void refusedOverBudget(String what) {
-    refusedOverBudget.computeIfAbsent(what, w -> new LongAdder()).increment();
+    refusedOverBudget.increment(what);
   }
 
   /** Refusals while the budget was full, by what (a small fixed set of keys). */
   public Map<String, Long> refusedOverBudget() {
-    Map<String, Long> out = new TreeMap<>();
-    refusedOverBudget.forEach((k, v) -> out.put(k, v.sum()));
-    return out;
+    return refusedOverBudget.snapshot();
   }
 
+  /** Counts one error frame sent (or one refused input) with {@code code}. */
   public void error(ErrorCode code) {
     errors.get(code).increment();
   }
@@ -108,5 +101,20 @@ public final class HubCounters {
           }
         });
     return out;
+  }
+
+  /** Counters keyed by a name from a small fixed set (written in code, never by a peer). */
+  private static final class CountsByKey {
+    private final ConcurrentHashMap<String, LongAdder> counts = new ConcurrentHashMap<>();
+
+    void increment(String key) {
+      counts.computeIfAbsent(key, k -> new LongAdder()).increment();
+    }
+
+    Map<String, Long> snapshot() {
+      Map<String, Long> out = new TreeMap<>();
+      counts.forEach((k, v) -> out.put(k, v.sum()));
+      return out;
+    }
   }
 }

@@ -104,12 +104,7 @@ final class Router {
           "announce data may be at most " + config.maxAnnounceBytes() + " bytes of JSON");
       return;
     }
-    if (changes && !peer.networkChanges().tryAcquire()) {
-      counters.networkChangesLimited.increment();
-      limitHit("maxNetworkChangesPerMinute", peer, null);
-      strike.accept(peer);
-      replyError(peer, a.id(), ErrorCode.RATE_LIMITED,
-          "at most " + config.maxNetworkChangesPerMinute() + " network changes per minute: each one tells a whole network");
+    if (changes && !networkChangeAllowed(peer, a.id())) {
       return;
     }
     RawJson stamped = stamp(a.data(), peer);
@@ -154,6 +149,22 @@ final class Router {
     }
     bus.publish(new HubEvents.PeerAnnounced(peer, network));
     ack(peer, a.id(), null);
+  }
+
+  /**
+   * Joining, switching or leaving a network tells a whole network: at most
+   * {@code maxNetworkChangesPerMinute}; past it the request is refused and costs a strike.
+   */
+  private boolean networkChangeAllowed(Peer peer, String requestId) {
+    if (peer.networkChanges().tryAcquire()) {
+      return true;
+    }
+    counters.networkChangesLimited.increment();
+    limitHit("maxNetworkChangesPerMinute", peer, null);
+    strike.accept(peer);
+    replyError(peer, requestId, ErrorCode.RATE_LIMITED,
+        "at most " + config.maxNetworkChangesPerMinute() + " network changes per minute: each one tells a whole network");
+    return false;
   }
 
   /**
@@ -226,12 +237,7 @@ final class Router {
   private void goodbye(Peer peer, Frame.Goodbye g) {
     String network = peer.network();
     if (network != null) {
-      if (!peer.networkChanges().tryAcquire()) {
-        counters.networkChangesLimited.increment();
-      limitHit("maxNetworkChangesPerMinute", peer, null);
-        strike.accept(peer);
-        replyError(peer, g.id(), ErrorCode.RATE_LIMITED,
-            "at most " + config.maxNetworkChangesPerMinute() + " network changes per minute: each one tells a whole network");
+      if (!networkChangeAllowed(peer, g.id())) {
         return;
       }
       peer.countCaused(delivery.toNetwork(network, peer.id(), encode(g.stamped(peer.id(), network, now()))));

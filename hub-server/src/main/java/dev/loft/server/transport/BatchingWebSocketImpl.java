@@ -122,10 +122,10 @@ final class BatchingWebSocketImpl extends WebSocketImpl {
     super.sendFrame(frames);
   }
 
-  /** Size of an unmasked server frame carrying this payload: header plus payload. */
+  /** Size of the unmasked server frame carrying this payload: header plus payload. */
   static long wireSize(Framedata frame) {
     int payload = frame.getPayloadData().remaining();
-    return payload + (payload < 126 ? 2 : payload <= 0xFFFF ? 4 : 10);
+    return OutboundFrame.headerSize(payload) + payload;
   }
 
   long libraryBytesQueued() {
@@ -136,10 +136,9 @@ final class BatchingWebSocketImpl extends WebSocketImpl {
     return account;
   }
 
-  /** Set by the transport right after the handshake; returns whether the connection already closed. */
-  boolean publishLink(JwsPeerLink opened) {
+  /** Set by the transport right after the handshake, before the core is told of it. */
+  void publishLink(JwsPeerLink opened) {
     this.link = opened;
-    return closed;
   }
 
   boolean isClosedForGood() {

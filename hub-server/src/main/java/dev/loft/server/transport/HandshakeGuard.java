@@ -109,8 +109,4 @@ public final class HandshakeGuard {
     return pending.size();
   }
 
-  /** Addresses holding a pending handshake (back to zero when none are pending). */
-  public int pendingAddresses() {
-    return perAddress.size();
-  }
 }

@@ -235,9 +235,6 @@ final class JwsPeerLink implements PeerLink {
     return state.getAndSet(State.CLOSED) == State.ATTACHED;
   }
 
-  State state() {
-    return state.get();
-  }
 
   @Override
   public String toString() {

@@ -33,7 +33,7 @@ public final class OutboundFrame {
 
   private static OutboundFrame frame(byte first, byte[] payload) {
     int length = payload.length;
-    int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+    int header = headerSize(length);
     ByteBuffer buf = ByteBuffer.allocate(header + length);
     buf.put(first);
     if (length < 126) {
@@ -48,6 +48,11 @@ public final class OutboundFrame {
     buf.put(payload);
     buf.flip();
     return new OutboundFrame(buf.asReadOnlyBuffer());
+  }
+
+  /** Bytes of an unmasked frame header for a payload of {@code length} bytes (RFC 6455 5.2). */
+  static int headerSize(int length) {
+    return length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
   }
 
   /** A fresh view of the frame for one receiver: shared bytes, its own position. */

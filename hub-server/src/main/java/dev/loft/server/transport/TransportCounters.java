@@ -12,6 +12,4 @@ public final class TransportCounters {
   public final LongAdder tooManyFragments = new LongAdder();
   /** Connections closed 1013 because a partial frame they declared would not fit the memory budget. */
   public final LongAdder inboundOverBudget = new LongAdder();
-  /** Pings and pongs received from peers (each took a rate-limit token). */
-  public final LongAdder controlFramesIn = new LongAdder();
 }

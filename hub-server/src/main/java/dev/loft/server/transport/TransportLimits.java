@@ -7,9 +7,7 @@ import dev.loft.server.budget.MemoryBudget;
  * and charges what it holds, and who hears of its close (the guard, the core).
  */
 record TransportLimits(
-    int maxFrameBytes,
     int maxHandshakeBytes,
-    int maxFragmentsPerMessage,
     MemoryBudget budget,
     TransportCounters counters,
     HandshakeGuard guard,

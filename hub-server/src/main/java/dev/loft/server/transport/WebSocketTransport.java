@@ -39,7 +39,6 @@ public final class WebSocketTransport {
   private final HandshakeGuard guard;
   private final InetSocketAddress address;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
-  private final TransportCounters counters;
   private final Consumer<Throwable> fatalHandler;
 
   /**
@@ -77,7 +76,6 @@ public final class WebSocketTransport {
     this.address = address;
     this.fatalHandler = fatalHandler;
     this.guard = guard;
-    this.counters = counters;
     BoundedDraft.Gate gate = (conn, opcode, bytes) -> {
       PeerLink link = conn.getAttachment();
       return handler.admitFrame(link, kind(opcode), bytes);
@@ -85,7 +83,7 @@ public final class WebSocketTransport {
     List<Draft> drafts = List.of(new BoundedDraft(maxFrameBytes, maxFragmentsPerMessage, gate, counters, budget));
     server = new Server(address, decoders, drafts, handler);
     server.setWebSocketFactory(new CountingServerFactory(guard,
-        new TransportLimits(maxFrameBytes, maxHandshakeBytes, maxFragmentsPerMessage, budget, counters, guard, handler)));
+        new TransportLimits(maxHandshakeBytes, budget, counters, guard, handler)));
     server.setConnectionLostTimeout(connectionLostTimeoutSeconds);
     server.setReuseAddr(true); // a restarted hub can take its port back at once
     server.setTcpNoDelay(true);
