@@ -7,6 +7,7 @@ import dev.loft.client.support.Recorder;
 import dev.loft.client.support.TestClients;
 import dev.loft.client.support.TestHub;
 import dev.loft.server.HubServer;
+import dev.loft.server.stats.Stat;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +39,7 @@ class ClientFailsOverToTheNextHubInOrderTest {
       await().atMost(WAIT).until(() -> connected.size() == 1);
       assertEquals(List.of(dead, alive), attempts.all().stream().map(StateChange.Connecting::uri).toList());
       assertEquals(alive, connected.all().get(0).uri());
-      assertEquals(1, live.stats().peers());
+      assertEquals(1, live.stats().get(Stat.PEERS));
 
       // The live hub drops us: the next round starts from the first (preferred) hub again.
       live.close();

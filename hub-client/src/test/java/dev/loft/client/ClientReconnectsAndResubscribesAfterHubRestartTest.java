@@ -10,6 +10,7 @@ import dev.loft.client.support.TestClients;
 import dev.loft.client.support.TestHub;
 import dev.loft.protocol.CloseCodes;
 import dev.loft.server.HubServer;
+import dev.loft.server.stats.Stat;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -49,8 +50,8 @@ class ClientReconnectsAndResubscribesAfterHubRestartTest {
       await().atMost(WAIT).until(() -> publisher.state() == ConnectionState.CONNECTED);
 
       // Connected means announced and re-subscribed: the new hub knows the topic already.
-      assertEquals(1, second.stats().subscriptions());
-      assertEquals(2, second.stats().announcedPeers());
+      assertEquals(1, second.stats().get(Stat.SUBSCRIPTIONS));
+      assertEquals(2, second.stats().get(Stat.ANNOUNCED_PEERS));
       publisher.publish("metrics", new JsonPrimitive("after")).join();
       await().atMost(WAIT).until(() -> received.size() == 2);
       assertEquals("after", received.all().get(1).data().getAsString());

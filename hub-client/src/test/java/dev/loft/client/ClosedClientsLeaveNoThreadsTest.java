@@ -10,6 +10,7 @@ import com.google.gson.JsonPrimitive;
 import dev.loft.client.support.TestClients;
 import dev.loft.client.support.TestHub;
 import dev.loft.server.HubServer;
+import dev.loft.server.stats.Stat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +83,7 @@ class ClosedClientsLeaveNoThreadsTest {
     // get(timeout), not orTimeout(): orTimeout starts a JDK scheduler thread that never ends.
     CompletableFuture.allOf(clients.stream().map(HubClient::connect).toArray(CompletableFuture[]::new))
         .get(20, TimeUnit.SECONDS);
-    await().atMost(WAIT).until(() -> hub.stats().peers() == 100);
+    await().atMost(WAIT).until(() -> hub.stats().get(Stat.PEERS) == 100);
     assertTrue(clientThreads() >= 100, "each client runs threads while connected");
     clients.get(0).publish("t1", new JsonPrimitive("x")).join();
 
@@ -95,7 +96,7 @@ class ClosedClientsLeaveNoThreadsTest {
         .pollInSameThread()
         .atMost(WAIT)
         .until(() -> Thread.activeCount() <= baseline ? List.<String>of() : newThreads(before), List::isEmpty);
-    await().atMost(WAIT).until(() -> hub.stats().peers() == 0);
+    await().atMost(WAIT).until(() -> hub.stats().get(Stat.PEERS) == 0);
     for (HubClient c : clients) {
       assertEquals(ConnectionState.CLOSED, c.state());
       assertEquals(0, c.pendingRequests());
@@ -145,6 +146,6 @@ class ClosedClientsLeaveNoThreadsTest {
       }
     }
     awaitNoClientThreads();
-    await().atMost(WAIT).until(() -> hub.stats().peers() == 0);
+    await().atMost(WAIT).until(() -> hub.stats().get(Stat.PEERS) == 0);
   }
 }

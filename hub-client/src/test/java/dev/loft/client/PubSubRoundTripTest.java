@@ -11,6 +11,7 @@ import dev.loft.client.support.Recorder;
 import dev.loft.client.support.TestClients;
 import dev.loft.client.support.TestHub;
 import dev.loft.server.HubServer;
+import dev.loft.server.stats.Stat;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +71,7 @@ class PubSubRoundTripTest {
     Subscription a = subscriber.subscribe("news", "a", first);
     Subscription b = subscriber.subscribe("news", "b", second);
     a.ready().join();
-    await().atMost(WAIT).until(() -> hub.stats().subscriptions() == 1);
+    await().atMost(WAIT).until(() -> hub.stats().get(Stat.SUBSCRIPTIONS) == 1);
 
     a.close();
     a.close(); // idempotent
@@ -78,11 +79,11 @@ class PubSubRoundTripTest {
     publisher.publish("news", new JsonPrimitive("still here")).join();
     await().atMost(WAIT).until(() -> second.size() == 1);
     assertEquals(0, first.size());
-    assertEquals(1, hub.stats().subscriptions(), "one handle left: still subscribed on the hub");
+    assertEquals(1, hub.stats().get(Stat.SUBSCRIPTIONS), "one handle left: still subscribed on the hub");
 
     b.close();
     assertEquals(List.of(), List.copyOf(subscriber.topics()));
-    await().atMost(WAIT).until(() -> hub.stats().subscriptions() == 0);
+    await().atMost(WAIT).until(() -> hub.stats().get(Stat.SUBSCRIPTIONS) == 0);
   }
 
   @Test

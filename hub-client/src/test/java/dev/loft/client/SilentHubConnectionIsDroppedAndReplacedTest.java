@@ -8,6 +8,7 @@ import dev.loft.client.support.TcpProxy;
 import dev.loft.client.support.TestClients;
 import dev.loft.client.support.TestHub;
 import dev.loft.server.HubServer;
+import dev.loft.server.stats.Stat;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class SilentHubConnectionIsDroppedAndReplacedTest {
       proxy.resume();
       await().atMost(WAIT).until(() -> client.state() == ConnectionState.CONNECTED);
       assertEquals(2, states.ofType(StateChange.Connected.class).size());
-      await().atMost(WAIT).until(() -> hub.stats().peers() == 1);
+      await().atMost(WAIT).until(() -> hub.stats().get(Stat.PEERS) == 1);
     } finally {
       client.close();
       proxy.close();

@@ -7,6 +7,7 @@ import dev.loft.client.support.Recorder;
 import dev.loft.client.support.TestClients;
 import dev.loft.client.support.TestHub;
 import dev.loft.server.HubServer;
+import dev.loft.server.stats.Stat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,13 +63,13 @@ class TwoRacingConnectsOpenOneSocketTest {
         call.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
       }
       assertEquals(ConnectionState.CONNECTED, client.state());
-      assertEquals(1, hub.stats().peers());
+      assertEquals(1, hub.stats().get(Stat.PEERS));
       await().atMost(WAIT).until(() -> connecting.size() == 1);
-      await().during(Duration.ofMillis(50)).atMost(WAIT).until(() -> hub.stats().peers() == 1);
+      await().during(Duration.ofMillis(50)).atMost(WAIT).until(() -> hub.stats().get(Stat.PEERS) == 1);
       client.close();
-      await().atMost(WAIT).until(() -> hub.stats().peers() == 0);
+      await().atMost(WAIT).until(() -> hub.stats().get(Stat.PEERS) == 0);
     }
-    assertEquals(0, hub.stats().rejectedDuplicate());
+    assertEquals(0, hub.stats().get(Stat.REJECTED_DUPLICATE));
   }
 
   @Test
@@ -98,8 +99,8 @@ class TwoRacingConnectsOpenOneSocketTest {
           call.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
         }
         HubServer current = hub;
-        await().during(Duration.ofMillis(100)).atMost(WAIT).until(() -> current.stats().peers() == 1);
-        assertEquals(0, current.stats().rejectedDuplicate(), "a second socket with our id was opened");
+        await().during(Duration.ofMillis(100)).atMost(WAIT).until(() -> current.stats().get(Stat.PEERS) == 1);
+        assertEquals(0, current.stats().get(Stat.REJECTED_DUPLICATE), "a second socket with our id was opened");
       }
     } finally {
       client.close();

@@ -2,17 +2,20 @@ package dev.loft.server;
 
 import dev.loft.bus.EventBus;
 import dev.loft.protocol.CloseCodes;
+import dev.loft.server.admin.AdminHub;
 import dev.loft.server.admin.AdminServer;
 import dev.loft.server.admin.HubMetrics;
 import dev.loft.server.budget.MemoryBudget;
+import dev.loft.server.config.HubConfig;
 import dev.loft.server.core.BudgetSweeper;
 import dev.loft.server.core.HubCore;
-import dev.loft.server.transport.TransportCounters;
-import dev.loft.server.core.HubCounters;
 import dev.loft.server.core.Peer;
 import dev.loft.server.events.HubEvents;
 import dev.loft.server.monitor.FileDescriptors;
 import dev.loft.server.monitor.MemoryMonitor;
+import dev.loft.server.stats.HubStats;
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.StatStore;
 import dev.loft.server.transport.HandshakeGuard;
 import dev.loft.server.monitor.ProcessMemory;
 import dev.loft.server.transport.WebSocketTransport;
@@ -56,7 +59,7 @@ public final class HubServer implements AutoCloseable {
   private final MemoryMonitor memoryMonitor;
   private final HandshakeGuard handshakes;
   private final MemoryBudget budget;
-  private final TransportCounters transportCounters = new TransportCounters();
+  private final StatStore stats = new StatStore();
   /** Set once, by the first fatal error: /health answers 503 from then on. */
   private volatile Throwable fatal;
   private final long createdAtNanos = System.nanoTime();
@@ -94,9 +97,8 @@ public final class HubServer implements AutoCloseable {
             .errorHandler((name, event, error) -> coreRef[0].onListenerError(name, event, error))
             .build();
     this.budget = budgetFor(config);
-    this.core = new HubCore(config, bus, housekeeper, budget);
+    this.core = new HubCore(config, bus, housekeeper, budget, stats);
     coreRef[0] = core;
-    HubCounters counters = core.counters();
     this.handshakes = new HandshakeGuard(
         config.maxPendingHandshakes(),
         config.maxPendingHandshakesPerAddress(),
@@ -105,17 +107,17 @@ public final class HubServer implements AutoCloseable {
         new HandshakeGuard.Listener() {
           @Override
           public void handshakeTimedOut() {
-            counters.handshakeTimeouts.increment();
+            stats.increment(Stat.HANDSHAKE_TIMEOUTS);
           }
 
           @Override
           public void rejectedTooManyPending() {
-            counters.rejectedPendingHandshakes.increment();
+            stats.increment(Stat.REJECTED_PENDING_HANDSHAKES);
           }
 
           @Override
           public void rejectedPendingPerAddress() {
-            transportCounters.rejectedPendingPerAddress.increment();
+            stats.increment(Stat.REJECTED_PENDING_PER_ADDRESS);
           }
         });
     this.transport =
@@ -128,7 +130,7 @@ public final class HubServer implements AutoCloseable {
             (int) Math.max(1, config.connectionLostTimeout().toSeconds()),
             handshakes,
             budget,
-            transportCounters,
+            stats,
             core,
             error -> fail(Thread.currentThread(), error));
     this.memoryMonitor =
@@ -138,6 +140,7 @@ public final class HubServer implements AutoCloseable {
             config.memoryRecoveryRatio(),
             ProcessMemory::heapLiveAfterLastGc,
             this::loadSummary);
+    bindStatistics();
   }
 
   /** Creates and starts a hub. */
@@ -157,13 +160,13 @@ public final class HubServer implements AutoCloseable {
     try {
       transport.start(START_TIMEOUT_MILLIS);
       schedulePeriodic(memoryMonitor, config.monitorInterval().toMillis());
-      schedulePeriodic(core::kickStalledWrites, config.writeStallCheck().toMillis());
+      schedulePeriodic(transport::recoverStalledWrites, config.writeStallCheck().toMillis());
       schedulePeriodic(handshakes::sweep, Math.max(50, Math.min(1_000, config.handshakeTimeout().toMillis() / 2)));
       schedulePeriodic(this::probeListener, LISTENER_PROBE_MILLIS);
       schedulePeriodic(core::sweepBudget, BudgetSweeper.INTERVAL.toMillis());
-      metrics = new HubMetrics(this);
+      metrics = new HubMetrics(this::stats);
       if (config.adminPort() >= 0) {
-        admin = new AdminServer(this, config, metrics, NamedThreads.of("admin", this::onUncaught));
+        admin = new AdminServer(adminView(), core, stats, config, metrics, NamedThreads.of("admin", this::onUncaught));
         admin.start();
       }
     } catch (RuntimeException e) {
@@ -266,13 +269,7 @@ public final class HubServer implements AutoCloseable {
     if (admin != null) {
       admin.markStopping();
     }
-    closeEveryPeer(graceNanos / 2);
-    while (core.registry().size() > 0 && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // waiting for peers' close handshakes
-    }
-    for (Peer p : new ArrayList<>(core.registry().all())) {
-      p.link().forceClose(CloseCodes.GOING_AWAY, "Hub shutting down"); // grace is over
-    }
+    core.closeEveryPeer(graceNanos);
     transport.stop((int) Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     if (admin != null) {
       admin.stop();
@@ -288,25 +285,6 @@ public final class HubServer implements AutoCloseable {
       metrics.close();
     }
     LOG.info("Loft hub on port {} stopped", config.port() == 0 ? "(ephemeral)" : config.port());
-  }
-
-  private void closeEveryPeer(long spreadNanos) {
-    List<Peer> peers = new ArrayList<>(core.registry().all());
-    if (peers.isEmpty()) {
-      return;
-    }
-    int batches = Math.min(10, peers.size());
-    int perBatch = (peers.size() + batches - 1) / batches;
-    long pause = spreadNanos / batches;
-    for (int i = 0; i < peers.size(); i++) {
-      Peer p = peers.get(i);
-      if (!p.isClosing()) {
-        p.link().close(CloseCodes.GOING_AWAY, "Hub shutting down");
-      }
-      if ((i + 1) % perBatch == 0 && i + 1 < peers.size()) {
-        LockSupport.parkNanos(pause);
-      }
-    }
   }
 
   /** An error nothing caught on one of the hub's own threads: clean up, then tell the owner. */
@@ -384,94 +362,38 @@ public final class HubServer implements AutoCloseable {
     memoryMonitor.run();
   }
 
-  /** The core, for the admin API and metrics (not a stable API). */
-  public HubCore core() {
+  /** The core, for tests in this package only: nothing outside the hub reaches its internals. */
+  HubCore core() {
     return core;
   }
 
-  public HubStats stats() {
-    HubCounters c = core.counters();
-    Map<String, Integer> byType = new TreeMap<>();
-    bus.snapshot().listenersByType().forEach((type, names) -> byType.put(type, names.size()));
-    return new HubStats(
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdAtNanos),
-        core.registry().size(),
-        core.networks().memberCount(),
-        core.networks().size(),
-        core.topics().size(),
-        core.topics().subscriptions(),
-        core.queuedOutboundBytes(),
-        bus.listenerCount(),
-        byType,
-        core.memoryPressure(),
-        c.framesIn.sum(),
-        c.framesOut.sum(),
-        c.bytesIn.sum(),
-        c.dropped.sum(),
-        c.rateLimited.sum(),
-        c.errorsByCode(),
-        bus.listenerErrors(),
-        c.writeStallsRecovered.sum(),
-        c.evictedSlow.sum(),
-        c.evictedRateLimit.sum(),
-        c.closedIdle.sum(),
-        c.shedUnderPressure.sum(),
-        c.kicked.sum(),
-        c.replaced.sum(),
-        c.closedTooBig.sum(),
-        c.reapedSilent.sum(),
-        c.handshakeTimeouts.sum(),
-        c.rejectedMaxPeers.sum(),
-        c.rejectedPerAddress.sum(),
-        c.rejectedBadPeerId.sum(),
-        c.rejectedDuplicate.sum(),
-        c.rejectedPressure.sum(),
-        c.rejectedPendingHandshakes.sum(),
-        c.topicLimitHits.sum(),
-        c.networkLimitHits.sum(),
-        c.discoveryCapped.sum(),
-        c.dedupeHits.sum(),
-        c.presenceTruncated.sum(),
-        c.adminBodyTooLarge.sum(),
-        c.adminRateLimited.sum(),
-        listening,
-        config.maxPeers(),
-        ProcessMemory.heapUsed(),
-        ProcessMemory.heapMax(),
-        ProcessMemory.rss(),
-        ProcessMemory.directBuffers(),
-        ProcessMemory.threads(),
-        ProcessMemory.processCpuNanos(),
-        ProcessMemory.gcCount(),
-        c.limitHits(),
-        budgetStats(c),
-        new HubStats.Abuse(
-            transportCounters.handshakeTooLarge.sum(),
-            transportCounters.rejectedPendingPerAddress.sum(),
-            handshakes.pending(),
-            transportCounters.tooManyFragments.sum(),
-            transportCounters.inboundOverBudget.sum(),
-            c.controlFramesIn.sum(),
-            c.binaryFramesIn.sum(),
-            c.errorRepliesSuppressed.sum(),
-            c.networkChangesLimited.sum(),
-            c.announceTooLarge.sum(),
-            c.addressLimitHits.sum(),
-            c.closedDuringOpen.sum(),
-            c.evictedAmplification.sum(),
-            core.registry().addresses(),
-            c.admittedOnProbation.sum(),
-            housekeeper.failures()));
+  private AdminHub adminView() {
+    return new AdminHub() {
+      @Override
+      public boolean failed() {
+        return fatal != null;
+      }
+
+      @Override
+      public boolean running() {
+        return isRunning();
+      }
+
+      @Override
+      public boolean listening() {
+        return listening;
+      }
+
+      @Override
+      public HubStats stats() {
+        return HubServer.this.stats();
+      }
+    };
   }
 
-  /** Refusals while the budget was full, partial inbound frames (the transport's) included. */
-  private Map<String, Long> refusedByReason(HubCounters c) {
-    Map<String, Long> refused = new TreeMap<>(c.refusedOverBudget());
-    long inbound = transportCounters.inboundOverBudget.sum();
-    if (inbound > 0) {
-      refused.put("inbound", inbound);
-    }
-    return refused;
+  /** Every statistic, read now (see {@link Stat} for what each one means). */
+  public HubStats stats() {
+    return stats.snapshot();
   }
 
   /** Where the admin API listens (null when disabled). */
@@ -479,27 +401,48 @@ public final class HubServer implements AutoCloseable {
     return admin == null ? null : admin.address();
   }
 
-  private HubStats.Budget budgetStats(HubCounters c) {
+  /**
+   * Binds the gauges (and the counters another component keeps) that the hub itself holds; the
+   * core binds those of what it holds.
+   */
+  private void bindStatistics() {
+    stats.bind(Stat.UPTIME_MILLIS, () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdAtNanos))
+        .bind(Stat.BUS_LISTENERS, bus::listenerCount)
+        .bindKeyed(Stat.BUS_LISTENERS_BY_TYPE, this::busListenersByType)
+        .bind(Stat.LISTENER_ERRORS, bus::listenerErrors)
+        .bindFlag(Stat.LISTENING, () -> listening)
+        .bind(Stat.MAX_PEERS_EFFECTIVE, config::maxPeers)
+        .bind(Stat.HEAP_USED_BYTES, ProcessMemory::heapUsed)
+        .bind(Stat.HEAP_MAX_BYTES, ProcessMemory::heapMax)
+        .bind(Stat.RSS_BYTES, ProcessMemory::rss)
+        .bind(Stat.DIRECT_BUFFER_BYTES, ProcessMemory::directBuffers)
+        .bind(Stat.THREADS, ProcessMemory::threads)
+        .bind(Stat.PROCESS_CPU_NANOS, ProcessMemory::processCpuNanos)
+        .bind(Stat.GC_COUNT, ProcessMemory::gcCount)
+        .bind(Stat.BUDGET_LIMIT_BYTES, budget::limitBytes)
+        .bind(Stat.BUDGET_HIGH_MARK_BYTES, budget::highMarkBytes)
+        .bind(Stat.BUDGET_CHARGED_BYTES, budget::charged)
+        .bindKeyed(Stat.BUDGET_CHARGED_BY_KIND, this::chargedByKind)
+        .bind(Stat.PENDING_HANDSHAKES, handshakes::pending)
+        .bind(Stat.HOUSEKEEPER_TASK_FAILURES, housekeeper::failures)
+        .checkComplete();
+  }
+
+  private Map<String, Long> busListenersByType() {
+    Map<String, Long> byType = new TreeMap<>();
+    bus.snapshot().listenersByType().forEach((type, names) -> byType.put(type, (long) names.size()));
+    return byType;
+  }
+
+  private Map<String, Long> chargedByKind() {
     Map<String, Long> byKind = new LinkedHashMap<>();
     for (MemoryBudget.Kind k : MemoryBudget.Kind.values()) {
       byKind.put(k.name().toLowerCase(Locale.ROOT), budget.charged(k));
     }
-    return new HubStats.Budget(
-        budget.limitBytes(),
-        budget.highMarkBytes(),
-        budget.charged(),
-        byKind,
-        core.budgetSnapshot().top(),
-        refusedByReason(c),
-        c.evictedOverBudget.sum());
+    return byKind;
   }
 
   private String loadSummary() {
-    return "peers=" + core.registry().size()
-        + " networks=" + core.networks().size()
-        + " topics=" + core.topics().size()
-        + " subscriptions=" + core.topics().subscriptions()
-        + " queuedOutKB=" + (core.queuedOutboundBytes() >> 10)
-        + " busListeners=" + bus.listenerCount();
+    return core.loadSummary() + " busListeners=" + bus.listenerCount();
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loft.server.monitor.FileDescriptors;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.TestPeer;
 import java.io.IOException;
@@ -36,7 +37,7 @@ class HandshakesThatNeverCompleteAreReapedTest {
     try (HubServer hub = Hubs.start(Hubs.config().handshakeTimeout(Duration.ofMillis(300)));
         Socket silent = new Socket("127.0.0.1", hub.port())) {
       await().atMost(Duration.ofSeconds(10)).until(() -> closedByHub(silent));
-      assertEquals(1, hub.stats().handshakeTimeouts());
+      assertEquals(1, hub.stats().get(Stat.HANDSHAKE_TIMEOUTS));
       try (TestPeer p = TestPeer.connect(hub.uri())) {
         p.announce("n"); // a real peer is unaffected
       }
@@ -52,7 +53,7 @@ class HandshakesThatNeverCompleteAreReapedTest {
       try (Socket third = new Socket("127.0.0.1", hub.port())) {
         await().atMost(Duration.ofSeconds(5)).until(() -> closedByHub(third));
       }
-      assertEquals(1, hub.stats().rejectedPendingHandshakes());
+      assertEquals(1, hub.stats().get(Stat.REJECTED_PENDING_HANDSHAKES));
       first.close();
       second.close();
       // Once those are gone (the sweep forgets closed ones), real peers get in again.
@@ -72,7 +73,7 @@ class HandshakesThatNeverCompleteAreReapedTest {
       int effective = hub.config().maxPeers();
       assertTrue(effective < limit, "max peers " + effective + " must stay below the limit " + limit);
       assertEquals(FileDescriptors.peerCapacity(limit, hub.config().maxPendingHandshakes()), effective);
-      assertEquals(effective, hub.stats().maxPeersEffective());
+      assertEquals(effective, hub.stats().get(Stat.MAX_PEERS_EFFECTIVE));
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loft.protocol.CloseCodes;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;
 import dev.loft.server.support.TestPeer;
@@ -37,8 +38,8 @@ class IdlePeersAreClosedAfterTheGracePeriodTest {
     TestPeer idle = TestPeer.connect(hub.uri());
     String reason = idle.expectClosed(CloseCodes.IDLE_TIMEOUT);
     assertTrue(reason.toLowerCase().contains("grace"), reason);
-    await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().peers() == 0);
-    assertEquals(1, hub.stats().closedIdle());
+    await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().get(Stat.PEERS) == 0);
+    assertEquals(1, hub.stats().get(Stat.CLOSED_IDLE));
   }
 
   @Test
@@ -47,7 +48,7 @@ class IdlePeersAreClosedAfterTheGracePeriodTest {
     pinger.send(Json.obj("type", "ping"));
     pinger.expect("pong");
     pinger.expectClosed(CloseCodes.IDLE_TIMEOUT);
-    await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().closedIdle() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().get(Stat.CLOSED_IDLE) == 1);
   }
 
   @Test
@@ -68,8 +69,8 @@ class IdlePeersAreClosedAfterTheGracePeriodTest {
       announcer.expect("pong");
       subscriber.send(Json.obj("type", "ping"));
       subscriber.expect("pong");
-      assertEquals(2, hub.stats().peers());
-      assertEquals(1, hub.stats().closedIdle());
+      assertEquals(2, hub.stats().get(Stat.PEERS));
+      assertEquals(1, hub.stats().get(Stat.CLOSED_IDLE));
     }
   }
 
@@ -83,7 +84,7 @@ class IdlePeersAreClosedAfterTheGracePeriodTest {
       await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(2)).until(() -> !peer.isClosed());
       peer.send(Json.obj("type", "ping"));
       peer.expect("pong");
-      assertEquals(0, hub.stats().closedIdle());
+      assertEquals(0, hub.stats().get(Stat.CLOSED_IDLE));
     }
   }
 }

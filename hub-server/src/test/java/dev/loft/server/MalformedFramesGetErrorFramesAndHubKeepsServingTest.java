@@ -3,6 +3,7 @@ package dev.loft.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;
 import dev.loft.server.support.TestPeer;
@@ -81,6 +82,6 @@ class MalformedFramesGetErrorFramesAndHubKeepsServingTest {
   void errorsAreCountedByCode() {
     bad.send("{\"type\":\"nope\"}");
     bad.expectError("UNKNOWN_TYPE");
-    assertTrue(hub.stats().errorsByCode().getOrDefault("UNKNOWN_TYPE", 0L) >= 1);
+    assertTrue(hub.stats().keyed(Stat.ERRORS_BY_CODE).getOrDefault("UNKNOWN_TYPE", 0L) >= 1);
   }
 }

@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import dev.loft.protocol.CloseCodes;
 import dev.loft.server.core.Peer;
 import dev.loft.server.events.HubEvents;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.AdminHttp;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;
@@ -57,12 +58,12 @@ class MemoryPressureRefusesNewPeersAndShedsTest {
   private void raisePressure() {
     System.gc();
     hub.checkMemoryNow();
-    assertTrue(hub.stats().memoryPressure(), "pressure after the check; events: " + events);
+    assertTrue(hub.stats().flag(Stat.MEMORY_PRESSURE), "pressure after the check; events: " + events);
   }
 
   @Test
   void noPressureUntilTheMonitorRuns() {
-    assertFalse(hub.stats().memoryPressure());
+    assertFalse(hub.stats().flag(Stat.MEMORY_PRESSURE));
     assertEquals(List.of(), events);
     try (TestPeer peer = TestPeer.connect(hub.uri())) {
       peer.send(Json.obj("type", "ping"));
@@ -84,14 +85,14 @@ class MemoryPressureRefusesNewPeersAndShedsTest {
       TestPeer refused = TestPeer.connectRaw(hub.uri(), "b".repeat(40));
       String reason = refused.expectClosed(CloseCodes.TRY_AGAIN_LATER);
       assertTrue(reason.toLowerCase().contains("memory"), reason);
-      assertEquals(1, hub.stats().rejectedPressure());
-      assertEquals(1, hub.stats().peers(), "the refused peer holds no slot");
+      assertEquals(1, hub.stats().get(Stat.REJECTED_PRESSURE));
+      assertEquals(1, hub.stats().get(Stat.PEERS), "the refused peer holds no slot");
 
       existing.send(Json.obj("type", "ping"));
       existing.expect("pong");
       existing.send(Json.obj("type", "subscribe", "id", "s", "topic", "t"));
       assertEquals("s", existing.expect("ack").get("id").getAsString());
-      assertEquals(0, hub.stats().shedUnderPressure(), "a peer without a backlog is not shed");
+      assertEquals(0, hub.stats().get(Stat.SHED_UNDER_PRESSURE), "a peer without a backlog is not shed");
     }
   }
 
@@ -124,7 +125,7 @@ class MemoryPressureRefusesNewPeersAndShedsTest {
       stuck.expect("ack");
       stuck.stopReading();
       stuck.send(Json.obj("type", "ping")); // its answer is the last frame it reads
-      Peer stuckOnHub = hub.core().registry().get(stuck.id());
+      Peer stuckOnHub = hub.core().peer(stuck.id());
       // Publish until the hub holds a backlog for it past a quarter of the watermark (the shedding
       // floor) but well below the watermark (where it would be evicted as a slow consumer instead).
       String payload = "x".repeat(96 * 1024);
@@ -136,13 +137,13 @@ class MemoryPressureRefusesNewPeersAndShedsTest {
         published++;
       }
       assertTrue(stuckOnHub.pendingBytes() < WATERMARK, "below the watermark: not yet a slow consumer");
-      assertEquals(0, hub.stats().evictedSlow());
+      assertEquals(0, hub.stats().get(Stat.EVICTED_SLOW));
 
       raisePressure();
 
-      await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().peers() == 1);
-      assertEquals(1, hub.stats().shedUnderPressure());
-      assertEquals(0, hub.stats().evictedSlow());
+      await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().get(Stat.PEERS) == 1);
+      assertEquals(1, hub.stats().get(Stat.SHED_UNDER_PRESSURE));
+      assertEquals(0, hub.stats().get(Stat.EVICTED_SLOW));
       publisher.send(Json.obj("type", "ping"));
       publisher.expect("pong");
     }
@@ -160,12 +161,12 @@ class MemoryPressureRefusesNewPeersAndShedsTest {
 
     hub.bus().publish(new HubEvents.MemoryPressure(false, 1, 100));
 
-    assertFalse(hub.stats().memoryPressure());
+    assertFalse(hub.stats().flag(Stat.MEMORY_PRESSURE));
     try (TestPeer welcome = TestPeer.connect(hub.uri())) {
       welcome.send(Json.obj("type", "ping"));
       welcome.expect("pong");
     }
     assertEquals(200, new AdminHttp(hub.adminPort()).get("/health").statusCode());
-    assertEquals(1, hub.stats().rejectedPressure());
+    assertEquals(1, hub.stats().get(Stat.REJECTED_PRESSURE));
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.google.gson.JsonObject;
 import dev.loft.protocol.CloseCodes;
 import dev.loft.protocol.PeerIds;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;
 import dev.loft.server.support.TestPeer;
@@ -28,7 +29,7 @@ class PeerIdsAreOneIdWhateverTheirCaseTest {
       try (TestPeer second = TestPeer.connectRaw(hub.uri(), lower)) {
         second.expectClosed(CloseCodes.POLICY); // "Peer already connected": one id, one peer
       }
-      assertEquals(1, hub.stats().peers());
+      assertEquals(1, hub.stats().get(Stat.PEERS));
     }
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonParser;
 import dev.loft.protocol.CloseCodes;
 import dev.loft.protocol.PeerIds;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.ManualTicker;
 import dev.loft.server.support.RawWebSocket;
@@ -41,7 +42,7 @@ class ReconnectingFlooderIsOnProbationTest {
       // Two evictions: a 2 s cooldown. Past it, the normal burst again.
       clock.advance(Duration.ofMillis(2_001));
       assertTrue(pongsBeforeEviction(hub) >= BURST, "cooled down");
-      assertEquals(2, hub.stats().abuse().admittedOnProbation());
+      assertEquals(2, hub.stats().get(Stat.ADMITTED_ON_PROBATION));
     }
   }
 

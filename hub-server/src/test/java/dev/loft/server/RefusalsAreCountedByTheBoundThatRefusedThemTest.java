@@ -3,6 +3,7 @@ package dev.loft.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.AdminHttp;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;
@@ -26,8 +27,8 @@ class RefusalsAreCountedByTheBoundThatRefusedThemTest {
       peer.send(Json.obj("type", "announce", "id", "a", "data", Json.obj("blob", "x".repeat(100))));
       peer.expectError("ANNOUNCE_TOO_LARGE");
 
-      assertEquals(1L, hub.stats().limitHits().get("maxTopicsPerPeer"), hub.stats().limitHits()::toString);
-      assertEquals(1L, hub.stats().limitHits().get("maxAnnounceBytes"), hub.stats().limitHits()::toString);
+      assertEquals(1L, hub.stats().keyed(Stat.LIMIT_HITS).get("maxTopicsPerPeer"), hub.stats().keyed(Stat.LIMIT_HITS)::toString);
+      assertEquals(1L, hub.stats().keyed(Stat.LIMIT_HITS).get("maxAnnounceBytes"), hub.stats().keyed(Stat.LIMIT_HITS)::toString);
       String metrics = new AdminHttp(hub.adminPort()).get("/metrics").body();
       assertTrue(metrics.contains("loft_limit_hits_total{limit=\"maxTopicsPerPeer\"} 1.0"), metrics);
     }

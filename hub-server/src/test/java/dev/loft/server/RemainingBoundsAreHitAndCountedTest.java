@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import dev.loft.protocol.PeerIds;
 import dev.loft.server.core.Peer;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;
 import dev.loft.server.support.ManualTicker;
@@ -31,7 +32,7 @@ class RemainingBoundsAreHitAndCountedTest {
       assertEquals(3, data.get("count").getAsInt());
       assertEquals(2, data.getAsJsonArray("peers").size());
       assertTrue(data.get("truncated").getAsBoolean());
-      assertEquals(1, hub.stats().presenceTruncated());
+      assertEquals(1, hub.stats().get(Stat.PRESENCE_TRUNCATED));
     }
   }
 
@@ -44,17 +45,17 @@ class RemainingBoundsAreHitAndCountedTest {
         RawSocketPeer stuck = RawSocketPeer.connect(hub.uri(), id);
         TestPeer publisher = TestPeer.connect(hub.uri())) {
       stuck.sendText(Json.obj("type", "subscribe", "topic", "t").toString());
-      await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().subscriptions() == 1);
-      Peer stuckPeer = hub.core().registry().get(id);
+      await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().get(Stat.SUBSCRIPTIONS) == 1);
+      Peer stuckPeer = hub.core().peer(id);
       String payload = "x".repeat(32 * 1024);
-      for (int i = 0; i < 4_000 && hub.stats().evictedSlow() == 0; i++) {
+      for (int i = 0; i < 4_000 && hub.stats().get(Stat.EVICTED_SLOW) == 0; i++) {
         publisher.send(Json.obj("type", "publish", "topic", "t", "data", payload));
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> hub.stats().evictedSlow() == 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> hub.stats().get(Stat.EVICTED_SLOW) == 1);
       assertTrue(stuckPeer.isClosing());
-      assertTrue(hub.stats().dropped() >= 1);
+      assertTrue(hub.stats().get(Stat.DROPPED) >= 1);
       // Far below the byte watermark: it was the frame count that evicted it.
-      assertTrue(hub.stats().queuedOutboundBytes() < 512L * 1024 * 1024);
+      assertTrue(hub.stats().get(Stat.QUEUED_OUTBOUND_BYTES) < 512L * 1024 * 1024);
     }
   }
 
@@ -69,11 +70,11 @@ class RemainingBoundsAreHitAndCountedTest {
       pub.send(frame).expect("ack");
       sub.expect("message");
       pub.send(frame).expect("ack"); // within the window: acknowledged, not delivered
-      assertEquals(1, hub.stats().dedupeHits());
+      assertEquals(1, hub.stats().get(Stat.DEDUPE_HITS));
       clock.advance(Duration.ofSeconds(61));
       pub.send(frame).expect("ack"); // forgotten: delivered again
       sub.expect("message");
-      assertEquals(1, hub.stats().dedupeHits());
+      assertEquals(1, hub.stats().get(Stat.DEDUPE_HITS));
     }
   }
 }

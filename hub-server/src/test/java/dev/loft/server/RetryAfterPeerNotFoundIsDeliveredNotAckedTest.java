@@ -3,6 +3,7 @@ package dev.loft.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.loft.protocol.PeerIds;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;
 import dev.loft.server.support.TestPeer;
@@ -33,7 +34,7 @@ class RetryAfterPeerNotFoundIsDeliveredNotAckedTest {
         a.send(Json.obj("type", "direct", "id", "d1", "targetPeerId", late, "data", "again"));
         a.expect("ack");
         b.expectNothingFor(300);
-        assertEquals(1, hub.stats().dedupeHits());
+        assertEquals(1, hub.stats().get(Stat.DEDUPE_HITS));
       }
     }
   }

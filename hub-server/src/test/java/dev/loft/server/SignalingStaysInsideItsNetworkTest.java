@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;
 import dev.loft.server.support.TestPeer;
@@ -138,7 +139,7 @@ class SignalingStaysInsideItsNetworkTest {
       b.send(Json.obj("type", "ping"));
       JsonObject pong = b.expect("pong");
       assertEquals(b.id(), pong.get("targetPeerId").getAsString());
-      assertEquals(0, hub.stats().networks() - 1, "only a's network is left");
+      assertEquals(0, hub.stats().get(Stat.NETWORKS) - 1, "only a's network is left");
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loft.server.events.HubEvents;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.Heap;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;
@@ -45,15 +46,15 @@ class SlowPeerIsEvictedTest {
         assertEquals("firehose", healthy.expect("message").get("topic").getAsString());
       }
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> hub.stats().evictedSlow() == 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> hub.stats().get(Stat.EVICTED_SLOW) == 1);
       assertEquals(1, evictions.size());
       assertEquals(stuck.id(), evictions.get(0).peer().id());
       assertTrue(evictions.get(0).pendingBytes() <= WATERMARK, "evicted at the watermark, not past it");
-      await().atMost(Duration.ofSeconds(10)).until(() -> hub.stats().peers() == 2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> hub.stats().get(Stat.PEERS) == 2);
       // The outbound sum is the budget sweeper's (one tick behind); the evicted backlog is gone from it.
-      await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().queuedOutboundBytes() == 0);
-      assertTrue(hub.stats().dropped() >= 1);
-      assertEquals(1, hub.stats().subscriptions(), "only the healthy subscriber is left");
+      await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().get(Stat.QUEUED_OUTBOUND_BYTES) == 0);
+      assertTrue(hub.stats().get(Stat.DROPPED) >= 1);
+      assertEquals(1, hub.stats().get(Stat.SUBSCRIPTIONS), "only the healthy subscriber is left");
 
       // The hub keeps serving the others after the eviction.
       publisher.send(Json.obj("type", "publish", "topic", "firehose", "data", "after"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loft.protocol.PeerIds;
 import dev.loft.server.core.Peer;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;
 import dev.loft.server.support.RawSocketPeer;
@@ -27,26 +28,26 @@ class StaleConnectionIsReplacedByANewOneTest {
         RawSocketPeer stuck = RawSocketPeer.connect(hub.uri(), id);
         TestPeer publisher = TestPeer.connect(hub.uri())) {
       stuck.sendText(Json.obj("type", "subscribe", "topic", "flood").toString());
-      await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().subscriptions() == 1);
-      Peer stuckPeer = hub.core().registry().get(id);
+      await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().get(Stat.SUBSCRIPTIONS) == 1);
+      Peer stuckPeer = hub.core().peer(id);
       String payload = "x".repeat(32 * 1024);
       // Fill the stuck peer's socket buffers until frames have to wait in the hub's queue.
       // (Frames in the hub's own queue mean the socket took no more.)
-      for (int i = 0; i < 4_000 && stuckPeer.link().queuedFrames() == 0; i++) {
+      for (int i = 0; i < 4_000 && stuckPeer.queuedFrames() == 0; i++) {
         publisher.send(Json.obj("type", "publish", "topic", "flood", "data", payload));
       }
-      await().atMost(Duration.ofSeconds(5)).until(() -> stuckPeer.link().queuedFrames() > 0);
+      await().atMost(Duration.ofSeconds(5)).until(() -> stuckPeer.queuedFrames() > 0);
 
       assertTrue(hub.core().kick(id)); // the close frame now waits behind the backlog
       try (TestPeer fresh = TestPeer.connectRaw(hub.uri(), id)) {
         fresh.expect("connected");
-        assertEquals(1, hub.stats().replaced());
-        assertEquals(0, hub.stats().rejectedDuplicate());
+        assertEquals(1, hub.stats().get(Stat.REPLACED));
+        assertEquals(0, hub.stats().get(Stat.REJECTED_DUPLICATE));
         fresh.announce("n");
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.stats().peers() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.stats().get(Stat.PEERS) == 2);
         // The stuck one's late cleanup must not remove the fresh registration.
-        assertEquals(1, hub.stats().announcedPeers());
-        assertEquals(fresh.id(), hub.core().registry().get(id).id());
+        assertEquals(1, hub.stats().get(Stat.ANNOUNCED_PEERS));
+        assertEquals(fresh.id(), hub.core().peer(id).id());
         fresh.send(Json.obj("type", "ping"));
         fresh.expect("pong");
       }

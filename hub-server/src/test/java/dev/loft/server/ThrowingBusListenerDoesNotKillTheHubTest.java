@@ -11,6 +11,7 @@ import dev.loft.bus.ListenerCapExceededException;
 import dev.loft.protocol.CloseCodes;
 import dev.loft.protocol.PeerIds;
 import dev.loft.server.events.HubEvents;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;
 import dev.loft.server.support.TestPeer;
@@ -74,18 +75,18 @@ class ThrowingBusListenerDoesNotKillTheHubTest {
 
     try (TestPeer a = TestPeer.connect(hub.uri()); TestPeer b = TestPeer.connect(hub.uri())) {
       meetAndRelayAnOffer(a, b, "room");
-      await().atMost(WAIT).until(() -> hub.stats().listenerErrors() == 4);
+      await().atMost(WAIT).until(() -> hub.stats().get(Stat.LISTENER_ERRORS) == 4);
       // Counted as listener errors; no error frame went to a peer, so none is counted as sent.
-      assertEquals(null, hub.stats().errorsByCode().get("INTERNAL"), () -> hub.stats().errorsByCode().toString());
-      assertEquals(2, hub.stats().peers());
-      assertEquals(2, hub.stats().announcedPeers());
+      assertEquals(null, hub.stats().keyed(Stat.ERRORS_BY_CODE).get("INTERNAL"), () -> hub.stats().keyed(Stat.ERRORS_BY_CODE).toString());
+      assertEquals(2, hub.stats().get(Stat.PEERS));
+      assertEquals(2, hub.stats().get(Stat.ANNOUNCED_PEERS));
       assertTrue(hub.isRunning());
       // The throwing listeners are still registered and still isolated on the next peer.
       try (TestPeer c = TestPeer.connect(hub.uri())) {
         c.send(Json.obj("type", "ping"));
         c.expect("pong");
       }
-      await().atMost(WAIT).until(() -> hub.stats().listenerErrors() == 5);
+      await().atMost(WAIT).until(() -> hub.stats().get(Stat.LISTENER_ERRORS) == 5);
     }
   }
 
@@ -111,9 +112,9 @@ class ThrowingBusListenerDoesNotKillTheHubTest {
         victim.send(Json.obj("type", "ping"));
         victim.expect("pong"); // the router handled it; the observer's failure changed nothing for the peer
       }
-      await().atMost(WAIT).until(() -> hub.stats().listenerErrors() == 3);
-      assertEquals(3, hub.stats().peers(), "no peer was closed");
-      assertEquals(null, hub.stats().errorsByCode().get("INTERNAL"), "the victim was sent no error");
+      await().atMost(WAIT).until(() -> hub.stats().get(Stat.LISTENER_ERRORS) == 3);
+      assertEquals(3, hub.stats().get(Stat.PEERS), "no peer was closed");
+      assertEquals(null, hub.stats().keyed(Stat.ERRORS_BY_CODE).get("INTERNAL"), "the victim was sent no error");
 
       meetAndRelayAnOffer(a, b, "room");
       victim.send(Json.obj("type", "ping"));

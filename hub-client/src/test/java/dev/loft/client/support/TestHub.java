@@ -1,7 +1,7 @@
 package dev.loft.client.support;
 
-import dev.loft.server.HubConfig;
 import dev.loft.server.HubServer;
+import dev.loft.server.config.HubConfig;
 import java.net.URI;
 import java.time.Duration;
 

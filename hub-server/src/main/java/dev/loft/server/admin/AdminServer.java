@@ -11,8 +11,10 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.loft.protocol.ProtocolException;
 import dev.loft.protocol.Validation;
-import dev.loft.server.HubConfig;
-import dev.loft.server.HubServer;
+import dev.loft.server.config.HubConfig;
+import dev.loft.server.core.HubCore;
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.StatStore;
 import dev.loft.server.core.Peer;
 import dev.loft.server.limits.TokenBucket;
 import java.io.ByteArrayOutputStream;
@@ -56,7 +58,9 @@ public final class AdminServer {
   static final String MAX_CONNECTIONS_PROPERTY = "jdk.httpserver.maxConnections";
   private static final long GC_MIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  private final HubServer hub;
+  private final AdminHub hub;
+  private final HubCore core;
+  private final StatStore counters;
   private final HubConfig config;
   private final HubMetrics metrics;
   private final HttpServer http;
@@ -66,8 +70,11 @@ public final class AdminServer {
   private volatile boolean stopping;
   private long lastGcNanos = Long.MIN_VALUE / 2; // guarded by this
 
-  public AdminServer(HubServer hub, HubConfig config, HubMetrics metrics, ThreadFactory threads) {
+  public AdminServer(AdminHub hub, HubCore core, StatStore counters, HubConfig config, HubMetrics metrics,
+      ThreadFactory threads) {
     this.hub = hub;
+    this.core = core;
+    this.counters = counters;
     this.config = config;
     this.metrics = metrics;
     this.token = config.adminToken() == null ? null : config.adminToken().getBytes(StandardCharsets.UTF_8);
@@ -156,12 +163,12 @@ public final class AdminServer {
 
   private void health(HttpExchange ex) throws IOException {
     JsonObject body = new JsonObject();
-    boolean pressure = hub.core().memoryPressure();
-    boolean fatal = hub.fatalError() != null;
-    boolean ok = !fatal && hub.isRunning() && hub.isListening() && !stopping && !pressure;
+    boolean pressure = core.memoryPressure();
+    boolean fatal = hub.failed();
+    boolean ok = !fatal && hub.running() && hub.listening() && !stopping && !pressure;
     body.addProperty("status", ok ? "ok" : fatal ? "fatal" : stopping ? "stopping" : pressure ? "memory-pressure"
-        : !hub.isListening() ? "listener-down" : "down");
-    body.addProperty("peers", hub.core().registry().size());
+        : !hub.listening() ? "listener-down" : "down");
+    body.addProperty("peers", core.peerCount());
     json(ex, ok ? 200 : 503, body);
   }
 
@@ -180,13 +187,13 @@ public final class AdminServer {
         }
       }
     }
-    send(ex, 200, "application/json", GSON.toJson(hub.stats()).getBytes(StandardCharsets.UTF_8));
+    send(ex, 200, "application/json", GSON.toJson(hub.stats().toJson()).getBytes(StandardCharsets.UTF_8));
   }
 
   private void listPeers(HttpExchange ex) throws IOException {
     JsonArray peers = new JsonArray();
     int limit = MAX_PEERS_LISTED;
-    for (Peer p : hub.core().registry().all()) {
+    for (Peer p : core.peers()) {
       if (peers.size() >= limit) {
         break;
       }
@@ -204,12 +211,12 @@ public final class AdminServer {
     }
     JsonObject body = new JsonObject();
     body.add("peers", peers);
-    body.addProperty("count", hub.core().registry().size());
+    body.addProperty("count", core.peerCount());
     json(ex, 200, body);
   }
 
   private void kick(HttpExchange ex, String peerId) throws IOException {
-    if (hub.core().kick(peerId)) {
+    if (core.kick(peerId)) {
       JsonObject body = new JsonObject();
       body.addProperty("disconnected", peerId);
       json(ex, 200, body);
@@ -226,14 +233,14 @@ public final class AdminServer {
       waitNanos = allowed ? 0 : publishLimit.nanosUntilNextToken();
     }
     if (!allowed) {
-      hub.core().counters().adminRateLimited.increment();
+      counters.increment(Stat.ADMIN_RATE_LIMITED);
       ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(waitNanos) + 1)));
       json(ex, 429, error("publish rate limit of " + config.adminPublishPerSecond() + "/s exceeded"));
       return;
     }
     byte[] body = readBounded(ex.getRequestBody(), config.adminMaxBodyBytes());
     if (body == null) {
-      hub.core().counters().adminBodyTooLarge.increment();
+      counters.increment(Stat.ADMIN_BODY_TOO_LARGE);
       json(ex, 413, error("body larger than " + config.adminMaxBodyBytes() + " bytes"));
       return;
     }
@@ -255,7 +262,7 @@ public final class AdminServer {
       json(ex, 400, error(e.getMessage()));
       return;
     }
-    int delivered = hub.core().publishAsHub(topic, request.get("data"));
+    int delivered = core.publishAsHub(topic, request.get("data"));
     JsonObject result = new JsonObject();
     result.addProperty("topic", topic);
     result.addProperty("delivered", delivered);

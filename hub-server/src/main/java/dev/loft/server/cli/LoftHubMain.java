@@ -2,7 +2,7 @@ package dev.loft.server.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import dev.loft.server.HubConfig;
+import dev.loft.server.config.HubConfig;
 import dev.loft.server.HubServer;
 import java.time.Duration;
 import java.util.concurrent.Callable;

@@ -20,7 +20,7 @@ import java.util.function.LongSupplier;
  * <p>Bounded: at most {@link #MAX_ADDRESSES} addresses are remembered (least recently penalised
  * forgotten first), each for at most ten minutes after its last eviction. Threads: any.
  */
-public final class AddressCooldowns {
+final class AddressCooldowns {
   /** Addresses remembered at most. */
   public static final int MAX_ADDRESSES = 10_000;
   /** The longest cooldown, as a multiple of the first (1 s doubling: 64 s). */

@@ -2,6 +2,9 @@ package dev.loft.server.core;
 
 import dev.loft.protocol.CloseCodes;
 import dev.loft.server.budget.MemoryBudget;
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.StatStore;
+import dev.loft.server.stats.TopAccount;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,11 +33,6 @@ public final class BudgetSweeper implements Runnable {
   /** Below this many frames caused in a tick, no ratio is judged (a lone publish to a big topic). */
   static final long MIN_FRAMES_FOR_AMPLIFICATION = 5_000;
 
-  /** One account as /stats shows it. */
-  public record AccountView(String peerId, long bytes, String largest) {}
-
-  /** What the last tick saw. */
-  public record Snapshot(List<AccountView> top, long evictedOverBudget) {}
 
   interface Evictor {
     boolean evict(Peer peer, int code, String reason);
@@ -42,13 +40,13 @@ public final class BudgetSweeper implements Runnable {
 
   private final MemoryBudget budget;
   private final PeerRegistry registry;
-  private final HubCounters counters;
+  private final StatStore counters;
   private final int maxAmplification;
   private final Evictor evictor;
   private final AddressCooldowns cooldowns;
-  private volatile Snapshot snapshot = new Snapshot(List.of(), 0);
+  private volatile List<TopAccount> top = List.of();
 
-  BudgetSweeper(MemoryBudget budget, PeerRegistry registry, HubCounters counters, int maxAmplification,
+  BudgetSweeper(MemoryBudget budget, PeerRegistry registry, StatStore counters, int maxAmplification,
       Evictor evictor, AddressCooldowns cooldowns) {
     this.cooldowns = cooldowns;
     this.budget = budget;
@@ -78,12 +76,12 @@ public final class BudgetSweeper implements Runnable {
     if (budget.aboveHighMark()) {
       evictLargest();
     }
-    List<AccountView> views = new ArrayList<>(top.size());
+    List<TopAccount> views = new ArrayList<>(top.size());
     for (Sized s : top) {
-      views.add(new AccountView(s.peer().id(), s.bytes(), s.peer().account().largest().name().toLowerCase(Locale.ROOT)));
+      views.add(new TopAccount(s.peer().id(), s.bytes(), s.peer().account().largest().name().toLowerCase(Locale.ROOT)));
     }
-    views.sort(Comparator.comparingLong(AccountView::bytes).reversed());
-    snapshot = new Snapshot(List.copyOf(views), counters.evictedOverBudget.sum());
+    views.sort(Comparator.comparingLong(TopAccount::bytes).reversed());
+    this.top = List.copyOf(views);
   }
 
   private void checkAmplification(Peer p) {
@@ -95,7 +93,7 @@ public final class BudgetSweeper implements Runnable {
     p.windowFramesCaused = caused;
     if (dCaused >= MIN_FRAMES_FOR_AMPLIFICATION && dCaused > maxAmplification * Math.max(1, dIn)
         && evictor.evict(p, CloseCodes.RATE_LIMIT_EXCEEDED, "Amplification limit exceeded")) {
-      counters.evictedAmplification.increment();
+      counters.increment(Stat.EVICTED_AMPLIFICATION);
       cooldowns.penalize(p.address());
     }
   }
@@ -114,13 +112,14 @@ public final class BudgetSweeper implements Runnable {
       }
       projected -= s.bytes(); // already closing or evicted now: either way it is on its way out
       if (evictor.evict(s.peer(), CloseCodes.OVER_BUDGET, "Evicted: largest memory account over the hub's budget")) {
-        counters.evictedOverBudget.increment();
+        counters.increment(Stat.EVICTED_OVER_BUDGET);
       }
     }
   }
 
-  public Snapshot snapshot() {
-    return snapshot;
+  /** The largest accounts as of the last tick, largest first. */
+  public List<TopAccount> topAccounts() {
+    return top;
   }
 
   private record Sized(Peer peer, long bytes) {}

@@ -9,7 +9,7 @@ import java.util.List;
  * publications, directs and presence between hubs without touching the transport or protocol.
  * Frames arrive already encoded, once, for all receivers.
  */
-public interface Delivery extends AutoCloseable {
+interface Delivery extends AutoCloseable {
   /** Delivers to every subscriber of {@code topic} except {@code senderId}; returns how many took it. */
   int publish(String topic, String senderId, OutboundFrame frame);
 

@@ -9,16 +9,20 @@ import dev.loft.protocol.Frame;
 import dev.loft.protocol.FrameCodec;
 import dev.loft.protocol.PeerIds;
 import dev.loft.protocol.ProtocolLimits;
-import dev.loft.server.HubConfig;
+import dev.loft.server.config.HubConfig;
 import dev.loft.server.budget.MemoryBudget;
 import dev.loft.server.events.HubEvents;
 import dev.loft.server.limits.TokenBucket;
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.StatStore;
 import dev.loft.server.transport.OutboundFrame;
 import dev.loft.server.transport.PeerLink;
 import dev.loft.server.transport.TransportHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +52,7 @@ public final class HubCore implements TransportHandler {
   private final HubConfig config;
   private final EventBus bus;
   private final ScheduledExecutorService housekeeper;
-  private final HubCounters counters = new HubCounters();
+  private final StatStore counters;
   private final FrameCodec codec;
   private final PeerRegistry registry;
   private final Networks networks;
@@ -80,7 +84,9 @@ public final class HubCore implements TransportHandler {
    */
   public static final int PROBATION_BURST = 20;
 
-  public HubCore(HubConfig config, EventBus bus, ScheduledExecutorService housekeeper, MemoryBudget budget) {
+  public HubCore(HubConfig config, EventBus bus, ScheduledExecutorService housekeeper, MemoryBudget budget,
+      StatStore counters) {
+    this.counters = counters;
     this.config = config;
     this.bus = bus;
     this.housekeeper = housekeeper;
@@ -108,14 +114,19 @@ public final class HubCore implements TransportHandler {
     this.inbound = new InboundGate(config, counters, codec, router, bus, strikes, () -> accepting);
     this.shedder = new LoadShedder(config, registry, counters, evictions);
     this.sweeper = new BudgetSweeper(budget, registry, counters, config.maxAmplification(), evictions::evict, cooldowns);
+    bindStatistics();
   }
 
   /** Registers the router and the load shedder on the bus; their handles close with the bus. */
   public void wire() {
-    bus.subscribe(HubEvents.FrameReceived.class, ROUTER, e -> router.handle(e.peer(), e.frame()));
+    bus.subscribe(HubEvents.FrameReceived.class, ROUTER, e -> {
+      if (e.peer() instanceof Peer peer) { // one published by anyone else is not a peer's frame
+        router.handle(peer, e.frame());
+      }
+    });
     bus.subscribe(HubEvents.MemoryPressure.class, "load-shedder", shedder::onMemoryPressure);
     // Every bound that refuses something says so with its option's name: counted per bound.
-    bus.subscribe(HubEvents.LimitHit.class, LIMIT_COUNTER, e -> counters.limitHit(e.limit()));
+    bus.subscribe(HubEvents.LimitHit.class, LIMIT_COUNTER, e -> counters.increment(Stat.LIMIT_HITS, e.limit()));
   }
 
   // ------------------------------------------------------------------------------ admission
@@ -128,18 +139,18 @@ public final class HubCore implements TransportHandler {
     }
     String peerId = PeerIdParameter.from(link.resourceDescriptor());
     if (!PeerIds.isValid(peerId)) {
-      counters.rejectedBadPeerId.increment();
+      counters.increment(Stat.REJECTED_BAD_PEER_ID);
       link.close(CloseCodes.POLICY, CloseCodes.REASON_INVALID_PEER_ID);
       return;
     }
     peerId = PeerIds.normalize(peerId); // one peer, one id: AB… and ab… are the same
     if (shedder.underPressure()) {
-      counters.rejectedPressure.increment();
+      counters.increment(Stat.REJECTED_PRESSURE);
       link.close(CloseCodes.TRY_AGAIN_LATER, "Hub under memory pressure, try again later");
       return;
     }
     if (budget.wouldOverflow(RETAINED_PER_PEER)) {
-      counters.refusedOverBudget("connect");
+      counters.increment(Stat.BUDGET_REFUSED_BY_REASON, "connect");
       link.close(CloseCodes.TRY_AGAIN_LATER, CloseCodes.REASON_OVER_BUDGET);
       return;
     }
@@ -147,12 +158,12 @@ public final class HubCore implements TransportHandler {
     InetAddress address = remote == null ? InetAddress.getLoopbackAddress() : remote.getAddress();
     switch (registry.reserve(address)) {
       case MAX_PEERS:
-        counters.rejectedMaxPeers.increment();
+        counters.increment(Stat.REJECTED_MAX_PEERS);
         limitHit("maxPeers", peerId);
         link.close(CloseCodes.POLICY, CloseCodes.REASON_MAX_CONNECTIONS);
         return;
       case PER_ADDRESS:
-        counters.rejectedPerAddress.increment();
+        counters.increment(Stat.REJECTED_PER_ADDRESS);
         limitHit("maxPeersPerAddress", peerId);
         link.close(CloseCodes.POLICY, CloseCodes.REASON_MAX_PER_ADDRESS);
         return;
@@ -161,7 +172,7 @@ public final class HubCore implements TransportHandler {
     }
     boolean probation = cooldowns.coolingDown(address);
     if (probation) {
-      counters.admittedOnProbation.increment();
+      counters.increment(Stat.ADMITTED_ON_PROBATION);
     }
     Peer peer =
         new Peer(
@@ -183,7 +194,7 @@ public final class HubCore implements TransportHandler {
     Peer[] replaced = {null};
     if (registry.register(peer, replaced) == PeerRegistry.Refusal.DUPLICATE) {
       registry.release(address);
-      counters.rejectedDuplicate.increment();
+      counters.increment(Stat.REJECTED_DUPLICATE);
       link.close(CloseCodes.POLICY, CloseCodes.REASON_ALREADY_CONNECTED);
       return;
     }
@@ -193,13 +204,13 @@ public final class HubCore implements TransportHandler {
       peer.markClosed();
       registry.unregister(peer);
       registry.release(address);
-      counters.closedDuringOpen.increment();
+      counters.increment(Stat.CLOSED_DURING_OPEN);
       return;
     }
     peer.account().add(MemoryBudget.Kind.RETAINED, RETAINED_PER_PEER);
     if (replaced[0] != null) {
       // The stale holder may already be closing (then this evict is a no-op): count it either way.
-      counters.replaced.increment();
+      counters.increment(Stat.REPLACED);
       evict(replaced[0], CloseCodes.REPLACED, "Replaced by a new connection");
     }
     peer.send(OutboundFrame.text(codec.encode(new Frame.Connected(peerId, System.currentTimeMillis()))));
@@ -213,7 +224,7 @@ public final class HubCore implements TransportHandler {
           housekeeper.schedule(
               () -> {
                 if (!peer.engaged() && evict(peer, CloseCodes.IDLE_TIMEOUT, "No announce or subscribe within the grace period")) {
-                  counters.closedIdle.increment();
+                  counters.increment(Stat.CLOSED_IDLE);
                 }
               },
               config.announceGrace().toMillis(),
@@ -261,8 +272,8 @@ public final class HubCore implements TransportHandler {
    * {@code listenerErrors}) and logged, and the peer whose frame it observed is not touched.
    */
   public void onListenerError(String listener, Object event, Throwable error) {
-    if (ROUTER.equals(listener) && event instanceof HubEvents.FrameReceived received) {
-      Peer peer = received.peer();
+    if (ROUTER.equals(listener) && event instanceof HubEvents.FrameReceived received
+        && received.peer() instanceof Peer peer) {
       LOG.warn("the router failed on a frame from {}; closing that peer", peer, error);
       router.replyError(peer, null, ErrorCode.INTERNAL, "internal error while handling the frame");
       evict(peer, CloseCodes.INTERNAL_ERROR, "Internal error");
@@ -282,7 +293,7 @@ public final class HubCore implements TransportHandler {
   public boolean kick(String peerId) {
     Peer peer = registry.get(PeerIds.normalize(peerId));
     if (peer != null && evict(peer, CloseCodes.KICKED, "Disconnected by an operator")) {
-      counters.kicked.increment();
+      counters.increment(Stat.KICKED);
       return true;
     }
     return false;
@@ -311,9 +322,9 @@ public final class HubCore implements TransportHandler {
     }
     peer.account().close(); // the transport closes it too; whichever is first gives everything back
     if (code == CloseCodes.TOO_BIG) {
-      counters.closedTooBig.increment();
+      counters.increment(Stat.CLOSED_TOO_BIG);
     } else if (cause == CloseCause.HEARTBEAT_TIMEOUT) {
-      counters.reapedSilent.increment();
+      counters.increment(Stat.REAPED_SILENT);
     }
     long durationMillis =
         TimeUnit.NANOSECONDS.toMillis(config.ticker().getAsLong() - peer.connectedAtNanos());
@@ -338,21 +349,6 @@ public final class HubCore implements TransportHandler {
 
   // ------------------------------------------------------------------------------ pressure & housekeeping
 
-  /** Re-requests writes for peers hit by the library's lost wake-up; returns how many needed it. */
-  public int kickStalledWrites() {
-    int kicked = 0;
-    for (Peer p : registry.all()) {
-      if (p.link().kickIfWriteStalled()) {
-        kicked++;
-      }
-    }
-    if (kicked > 0) {
-      counters.writeStallsRecovered.add(kicked);
-      LOG.debug("re-requested writes for {} stalled peers", kicked);
-    }
-    return kicked;
-  }
-
   /** Publishes {@code data} to {@code topic} as the hub itself (admin API); returns receivers. */
   public int publishAsHub(String topic, JsonElement data) {
     OutboundFrame frame = OutboundFrame.text(codec.encode(
@@ -375,36 +371,55 @@ public final class HubCore implements TransportHandler {
     sweeper.run();
   }
 
-  public BudgetSweeper.Snapshot budgetSnapshot() {
-    return sweeper.snapshot();
-  }
-
-  public AddressCooldowns cooldowns() {
-    return cooldowns;
-  }
-
-  public MemoryBudget budget() {
-    return budget;
-  }
 
   private void limitHit(String limit, String peerId) {
     HubEvents.LimitHit.publish(bus, limit, peerId, null);
   }
 
-  public HubCounters counters() {
-    return counters;
+  /** Binds the gauges of what the core holds (once, while the hub is assembled). */
+  private void bindStatistics() {
+    counters.bind(Stat.PEERS, registry::size)
+        .bind(Stat.ANNOUNCED_PEERS, networks::memberCount)
+        .bind(Stat.NETWORKS, networks::size)
+        .bind(Stat.TOPICS, topics::size)
+        .bind(Stat.SUBSCRIPTIONS, topics::subscriptions)
+        .bind(Stat.QUEUED_OUTBOUND_BYTES, this::queuedOutboundBytes)
+        .bindFlag(Stat.MEMORY_PRESSURE, this::memoryPressure)
+        .bindDetail(Stat.BUDGET_TOP_ACCOUNTS, sweeper::topAccounts)
+        .bind(Stat.ADDRESSES, registry::addresses);
   }
 
-  public PeerRegistry registry() {
+  /** One line for the memory monitor's log: what the core holds. */
+  public String loadSummary() {
+    return "peers=" + registry.size()
+        + " networks=" + networks.size()
+        + " topics=" + topics.size()
+        + " subscriptions=" + topics.subscriptions()
+        + " queuedOutKB=" + (queuedOutboundBytes() >> 10);
+  }
+
+  /** Peers connected now. */
+  public int peerCount() {
+    return registry.size();
+  }
+
+  /** Every peer connected now, read-only (the admin API lists them). */
+  public Collection<Peer> peers() {
+    return Collections.unmodifiableCollection(registry.all());
+  }
+
+  /** The peer connected with {@code id} now, or null. */
+  public Peer peer(String id) {
+    return registry.get(id);
+  }
+
+  /** Stops a hub's peers within {@code graceNanos}: 1001 to each, then force-closes the rest. */
+  public void closeEveryPeer(long graceNanos) {
+    PeerShutdown.closeEveryPeer(registry, graceNanos);
+  }
+
+  PeerRegistry registry() {
     return registry;
-  }
-
-  public Networks networks() {
-    return networks;
-  }
-
-  public Topics topics() {
-    return topics;
   }
 
   public boolean memoryPressure() {

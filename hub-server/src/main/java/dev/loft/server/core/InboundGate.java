@@ -5,8 +5,10 @@ import dev.loft.protocol.ErrorCode;
 import dev.loft.protocol.Frame;
 import dev.loft.protocol.FrameCodec;
 import dev.loft.protocol.ProtocolException;
-import dev.loft.server.HubConfig;
+import dev.loft.server.config.HubConfig;
 import dev.loft.server.events.HubEvents;
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.StatStore;
 import dev.loft.server.transport.OutboundFrame;
 import dev.loft.server.transport.PeerLink;
 import dev.loft.server.transport.TransportHandler.FrameKind;
@@ -20,14 +22,14 @@ import java.util.function.BooleanSupplier;
  */
 final class InboundGate {
   private final HubConfig config;
-  private final HubCounters counters;
+  private final StatStore counters;
   private final FrameCodec codec;
   private final Router router;
   private final EventBus bus;
   private final Strikes strikes;
   private final BooleanSupplier accepting;
 
-  InboundGate(HubConfig config, HubCounters counters, FrameCodec codec, Router router, EventBus bus,
+  InboundGate(HubConfig config, StatStore counters, FrameCodec codec, Router router, EventBus bus,
       Strikes strikes, BooleanSupplier accepting) {
     this.config = config;
     this.counters = counters;
@@ -49,7 +51,7 @@ final class InboundGate {
       return false; // not admitted (yet) or on its way out: nothing it sends is worth work
     }
     if (kind == FrameKind.PING || kind == FrameKind.PONG) {
-      counters.controlFramesIn.increment();
+      counters.increment(Stat.CONTROL_FRAMES_IN);
     }
     if (!peer.rateLimit().tryAcquire()) {
       rateLimited(peer);
@@ -71,8 +73,8 @@ final class InboundGate {
     if (peer == null || peer.isClosing()) {
       return;
     }
-    counters.framesIn.increment();
-    counters.bytesIn.add(text.length());
+    counters.increment(Stat.FRAMES_IN);
+    counters.add(Stat.BYTES_IN, text.length());
     peer.countFrameIn(); // its rate-limit token was taken at the gate (admitFrame)
     if (!accepting.getAsBoolean()) {
       // Shutting down: the peer is being closed with 1001; do not start anything new for it.
@@ -92,14 +94,14 @@ final class InboundGate {
   void onBinary(PeerLink link) {
     Peer peer = link.attachment();
     if (peer != null && !peer.isClosing()) {
-      counters.framesIn.increment();
-      counters.binaryFramesIn.increment();
+      counters.increment(Stat.FRAMES_IN);
+      counters.increment(Stat.BINARY_FRAMES_IN);
       router.replyError(peer, null, ErrorCode.BAD_FRAME, "binary frames are not supported; send JSON text");
     }
   }
 
   private void rateLimited(Peer peer) {
-    counters.rateLimited.increment();
+    counters.increment(Stat.RATE_LIMITED);
     if (strikes.strike(peer)) {
       router.replyError(peer, null, ErrorCode.RATE_LIMITED,
           "more than " + config.rateLimitPerSecond() + " frames per second; frame dropped");

@@ -1,8 +1,10 @@
 package dev.loft.server.core;
 
 import dev.loft.protocol.CloseCodes;
-import dev.loft.server.HubConfig;
+import dev.loft.server.config.HubConfig;
 import dev.loft.server.events.HubEvents;
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.StatStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,11 +22,11 @@ final class LoadShedder {
 
   private final HubConfig config;
   private final PeerRegistry registry;
-  private final HubCounters counters;
+  private final StatStore counters;
   private final Evictions evictions;
   private volatile boolean pressure;
 
-  LoadShedder(HubConfig config, PeerRegistry registry, HubCounters counters, Evictions evictions) {
+  LoadShedder(HubConfig config, PeerRegistry registry, StatStore counters, Evictions evictions) {
     this.config = config;
     this.registry = registry;
     this.counters = counters;
@@ -58,7 +60,7 @@ final class LoadShedder {
         break;
       }
       if (evictions.evict(p, CloseCodes.SHED_UNDER_PRESSURE, "Shed under memory pressure")) {
-        counters.shedUnderPressure.increment();
+        counters.increment(Stat.SHED_UNDER_PRESSURE);
         shed++;
       }
     }

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Networks (PeerPigeon namespaces) and their announced members. A network exists while it has a
  * member: the last one to leave removes it, atomically with the leave.
  */
-public final class Networks {
+final class Networks {
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Peer>> byName = new ConcurrentHashMap<>();
   private final int maxNetworks;
   /** Members of all networks, kept with every join and leave so that stats need no walk. */

@@ -2,9 +2,11 @@ package dev.loft.server.core;
 
 import dev.loft.bus.EventBus;
 import dev.loft.protocol.CloseCodes;
-import dev.loft.server.HubConfig;
+import dev.loft.server.config.HubConfig;
 import dev.loft.server.budget.MemoryBudget;
 import dev.loft.server.events.HubEvents;
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.StatStore;
 import dev.loft.server.transport.OutboundFrame;
 import dev.loft.server.transport.PeerLink;
 
@@ -22,12 +24,12 @@ final class OutboundBound implements Peer.SendPolicy {
   static final long BACKLOG_FLOOR = 64 * 1024;
 
   private final HubConfig config;
-  private final HubCounters counters;
+  private final StatStore counters;
   private final MemoryBudget budget;
   private final Evictions evictions;
   private final EventBus bus;
 
-  OutboundBound(HubConfig config, HubCounters counters, MemoryBudget budget, Evictions evictions, EventBus bus) {
+  OutboundBound(HubConfig config, StatStore counters, MemoryBudget budget, Evictions evictions, EventBus bus) {
     this.config = config;
     this.counters = counters;
     this.budget = budget;
@@ -44,14 +46,14 @@ final class OutboundBound implements Peer.SendPolicy {
     }
     if (pending + frame.size() <= config.outboundHighWatermarkBytes()
         && link.queuedFrames() < config.maxQueuedFrames()) {
-      counters.framesOut.increment();
+      counters.increment(Stat.FRAMES_OUT);
       return true;
     }
     peer.countDropped();
-    counters.dropped.increment();
+    counters.increment(Stat.DROPPED);
     int queued = link.queuedFrames();
     if (evictions.evict(peer, CloseCodes.SLOW_CONSUMER, "Slow consumer: outbound backlog over the high watermark")) {
-      counters.evictedSlow.increment();
+      counters.increment(Stat.EVICTED_SLOW);
       bus.publish(new HubEvents.SlowPeerEvicted(peer, pending, queued));
     }
     return false;
@@ -68,9 +70,9 @@ final class OutboundBound implements Peer.SendPolicy {
       return true;
     }
     peer.countDropped();
-    counters.dropped.increment();
+    counters.increment(Stat.DROPPED);
     if (evictions.evict(peer, CloseCodes.OVER_BUDGET, "Evicted: largest memory account over the hub's budget")) {
-      counters.evictedOverBudget.increment();
+      counters.increment(Stat.EVICTED_OVER_BUDGET);
     }
     return false;
   }

@@ -1,5 +1,6 @@
 package dev.loft.server.core;
 
+import dev.loft.server.events.PeerInfo;
 import dev.loft.protocol.RawJson;
 import dev.loft.server.budget.Account;
 import dev.loft.server.limits.TokenBucket;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * (the library keeps one connection's callbacks on one worker). Everything else is safe to read
  * from any thread.
  */
-public final class Peer {
+public final class Peer implements PeerInfo {
   private final String id;
   private final PeerLink link;
   private final InetAddress address;
@@ -83,18 +84,22 @@ public final class Peer {
     boolean admit(Peer peer, OutboundFrame frame);
   }
 
+  @Override
   public String id() {
     return id;
   }
 
-  public PeerLink link() {
+  /** The connection: the core's alone (events and the admin API see this peer, never its link). */
+  PeerLink link() {
     return link;
   }
 
+  @Override
   public InetAddress address() {
     return address;
   }
 
+  @Override
   public long connectedAtMillis() {
     return connectedAtMillis;
   }
@@ -104,6 +109,7 @@ public final class Peer {
   }
 
   /** The network this peer announced into, or null before announcing / after goodbye. */
+  @Override
   public String network() {
     return network;
   }
@@ -226,6 +232,11 @@ public final class Peer {
 
   public long errors() {
     return errors.get();
+  }
+
+  /** Frames queued to this peer and not yet fully written. */
+  public int queuedFrames() {
+    return link.queuedFrames();
   }
 
   public long pendingBytes() {

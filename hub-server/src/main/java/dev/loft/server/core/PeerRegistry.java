@@ -12,7 +12,7 @@ import java.util.function.ToIntFunction;
  * Admitted peers by id, and how many each remote address holds. Entries are removed on close;
  * per-address counters are removed when they reach zero, so the maps never only grow.
  */
-public final class PeerRegistry {
+final class PeerRegistry {
   /** Why an admission was refused. */
   public enum Refusal {
     NONE,

@@ -12,8 +12,10 @@ import dev.loft.protocol.FrameCodec;
 import dev.loft.protocol.RawJson;
 import dev.loft.server.budget.MemoryBudget;
 import com.google.common.base.Utf8;
-import dev.loft.server.HubConfig;
+import dev.loft.server.config.HubConfig;
 import dev.loft.server.events.HubEvents;
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.StatStore;
 import dev.loft.server.transport.OutboundFrame;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -28,7 +30,7 @@ final class Router {
   private final Networks networks;
   private final Topics topics;
   private final Delivery delivery;
-  private final HubCounters counters;
+  private final StatStore counters;
   private final EventBus bus;
   /** (peer id, request id) of recent publishes and directs: a retried request is not delivered twice. */
   private final Cache<String, Boolean> recentRequests;
@@ -43,7 +45,7 @@ final class Router {
       Networks networks,
       Topics topics,
       Delivery delivery,
-      HubCounters counters,
+      StatStore counters,
       EventBus bus,
       Cache<String, Boolean> recentRequests,
       PeerRegistry registry,
@@ -98,7 +100,7 @@ final class Router {
     boolean changes = !network.equals(previous);
     String text = a.data() instanceof RawJson raw ? raw.text() : a.data().toString();
     if (Utf8.encodedLength(text) > config.maxAnnounceBytes()) {
-      counters.announceTooLarge.increment();
+      counters.increment(Stat.ANNOUNCE_TOO_LARGE);
       limitHit("maxAnnounceBytes", peer, null);
       replyError(peer, a.id(), ErrorCode.ANNOUNCE_TOO_LARGE,
           "announce data may be at most " + config.maxAnnounceBytes() + " bytes of JSON");
@@ -114,7 +116,7 @@ final class Router {
       return;
     }
     if (changes && previous == null && !registry.joinNetwork(peer.address())) {
-      counters.addressLimitHits.increment();
+      counters.increment(Stat.ADDRESS_LIMIT_HITS);
       limitHit("maxNetworksPerAddress", peer, network);
       replyError(peer, a.id(), ErrorCode.ADDRESS_LIMIT,
           "this address's peers are in " + config.maxNetworksPerAddress() + " networks, its share of the hub's");
@@ -129,7 +131,7 @@ final class Router {
       if (changes) {
         if (!networks.join(network, peer)) {
           registry.leaveNetwork(peer.address());
-          counters.networkLimitHits.increment();
+          counters.increment(Stat.NETWORK_LIMIT_HITS);
           limitHit("maxNetworks", peer, network);
           replyError(peer, a.id(), ErrorCode.HUB_NETWORK_LIMIT,
               "the hub holds its maximum of " + config.maxNetworks() + " networks");
@@ -159,7 +161,7 @@ final class Router {
     if (peer.networkChanges().tryAcquire()) {
       return true;
     }
-    counters.networkChangesLimited.increment();
+    counters.increment(Stat.NETWORK_CHANGES_LIMITED);
     limitHit("maxNetworkChangesPerMinute", peer, null);
     strike.accept(peer);
     replyError(peer, requestId, ErrorCode.RATE_LIMITED,
@@ -190,7 +192,7 @@ final class Router {
   static final long RETAINED_PER_SUBSCRIPTION = 96;
 
   private void refusedOverBudget(Peer peer, String id, String what) {
-    counters.refusedOverBudget(what);
+    counters.increment(Stat.BUDGET_REFUSED_BY_REASON, what);
     replyError(peer, id, ErrorCode.OVER_BUDGET, "the hub's memory budget is full; try again later");
   }
 
@@ -210,7 +212,7 @@ final class Router {
         continue;
       }
       if (told >= config.discoveryLimit()) {
-        counters.discoveryCapped.increment();
+        counters.increment(Stat.DISCOVERY_CAPPED);
         break;
       }
       send(newcomer, new Frame.PeerDiscovered(newcomer.id(), network, otherData, now));
@@ -273,14 +275,14 @@ final class Router {
         return;
       }
       if (mine.size() >= config.maxTopicsPerPeer()) {
-        counters.topicLimitHits.increment();
+        counters.increment(Stat.TOPIC_LIMIT_HITS);
         limitHit("maxTopicsPerPeer", peer, s.topic());
         replyError(peer, s.id(), ErrorCode.TOO_MANY_TOPICS,
             "a peer may subscribe to at most " + config.maxTopicsPerPeer() + " topics");
         return;
       }
       if (!registry.subscribe(peer.address())) {
-        counters.addressLimitHits.increment();
+        counters.increment(Stat.ADDRESS_LIMIT_HITS);
         limitHit("maxSubscriptionsPerAddress", peer, s.topic());
         replyError(peer, s.id(), ErrorCode.ADDRESS_LIMIT,
             "this address holds " + config.maxSubscriptionsPerAddress() + " subscriptions, its share of the hub's");
@@ -288,7 +290,7 @@ final class Router {
       }
       if (topics.subscribe(s.topic(), peer) == Topics.Result.HUB_LIMIT) {
         registry.unsubscribe(peer.address());
-        counters.topicLimitHits.increment();
+        counters.increment(Stat.TOPIC_LIMIT_HITS);
         limitHit("maxTopics", peer, s.topic());
         replyError(peer, s.id(), ErrorCode.HUB_TOPIC_LIMIT,
             "the hub holds its maximum of " + config.maxTopics() + " topics");
@@ -391,7 +393,7 @@ final class Router {
     result.add("count", new JsonPrimitive(who.count()));
     result.addProperty("truncated", who.truncated());
     if (who.truncated()) {
-      counters.presenceTruncated.increment();
+      counters.increment(Stat.PRESENCE_TRUNCATED);
     }
     ack(peer, p.id(), result);
   }
@@ -401,7 +403,7 @@ final class Router {
   /** True when this request id was already handled for this peer (a retry): ack, do not redo. */
   private boolean isRepeat(Peer peer, String id) {
     if (id != null && recentRequests.getIfPresent(peer.id() + '/' + id) != null) {
-      counters.dedupeHits.increment();
+      counters.increment(Stat.DEDUPE_HITS);
       return true;
     }
     return false;
@@ -420,10 +422,10 @@ final class Router {
    * disconnected by the strike rule.
    */
   void replyError(Peer peer, String id, ErrorCode code, String message) {
-    counters.error(code);
+    counters.increment(Stat.ERRORS_BY_CODE, code.name());
     peer.countError();
     if (!peer.errorReplies().tryAcquire()) {
-      counters.errorRepliesSuppressed.increment();
+      counters.increment(Stat.ERROR_REPLIES_SUPPRESSED);
       strike.accept(peer);
       return;
     }

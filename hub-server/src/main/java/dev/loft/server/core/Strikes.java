@@ -3,6 +3,8 @@ package dev.loft.server.core;
 import dev.loft.bus.EventBus;
 import dev.loft.protocol.CloseCodes;
 import dev.loft.server.events.HubEvents;
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.StatStore;
 
 /**
  * The strike rule: a peer that keeps earning refusals (over its rate limit, errors it is no longer
@@ -11,11 +13,11 @@ import dev.loft.server.events.HubEvents;
  */
 final class Strikes {
   private final Evictions evictions;
-  private final HubCounters counters;
+  private final StatStore counters;
   private final AddressCooldowns cooldowns;
   private final EventBus bus;
 
-  Strikes(Evictions evictions, HubCounters counters, AddressCooldowns cooldowns, EventBus bus) {
+  Strikes(Evictions evictions, StatStore counters, AddressCooldowns cooldowns, EventBus bus) {
     this.evictions = evictions;
     this.counters = counters;
     this.cooldowns = cooldowns;
@@ -28,7 +30,7 @@ final class Strikes {
       return true;
     }
     if (evictions.evict(peer, CloseCodes.RATE_LIMIT_EXCEEDED, "Rate limit exceeded")) {
-      counters.evictedRateLimit.increment();
+      counters.increment(Stat.EVICTED_RATE_LIMIT);
       cooldowns.penalize(peer.address());
       HubEvents.LimitHit.publish(bus, "rateLimitMaxStrikes", peer.id(), null);
     }

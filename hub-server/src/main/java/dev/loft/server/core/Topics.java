@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (copy-on-write), so a publish walks a plain array without locking; changes to one topic are
  * serialized by the map. A topic exists while it has a subscriber.
  */
-public final class Topics {
+final class Topics {
   private static final Peer[] NONE = new Peer[0];
 
   private final ConcurrentHashMap<String, Peer[]> byName = new ConcurrentHashMap<>();

@@ -1,6 +1,7 @@
 package dev.loft.server.transport;
 
 import dev.loft.server.budget.Account;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.budget.MemoryBudget.Kind;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +93,7 @@ final class BatchingWebSocketImpl extends WebSocketImpl {
   private void refuseHandshake(ByteBuffer socketBuffer) {
     refused = true;
     socketBuffer.position(socketBuffer.limit());
-    limits.counters().handshakeTooLarge.increment();
+    limits.counters().increment(Stat.HANDSHAKE_TOO_LARGE);
     account.set(Kind.HANDSHAKE, 0);
     // Nothing else was ever written to this socket, so its send buffer takes the short answer at
     // once; the library's flushAndClose would not close a connection without a draft (no match yet).

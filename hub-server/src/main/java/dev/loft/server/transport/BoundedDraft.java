@@ -1,5 +1,7 @@
 package dev.loft.server.transport;
 
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.StatStore;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -53,13 +55,13 @@ final class BoundedDraft extends Draft_6455 {
   private final int maxFrameBytes;
   private final int maxFragments;
   private final Gate gate;
-  private final TransportCounters counters;
+  private final StatStore counters;
   private final MemoryBudget budget;
   // decoder thread
   private int fragments;
   private long fragmentBytes;
 
-  BoundedDraft(int maxFrameBytes, int maxFragments, Gate gate, TransportCounters counters, MemoryBudget budget) {
+  BoundedDraft(int maxFrameBytes, int maxFragments, Gate gate, StatStore counters, MemoryBudget budget) {
     super(Collections.emptyList(), maxFrameBytes);
     this.budget = budget;
     this.maxFrameBytes = maxFrameBytes;
@@ -84,7 +86,8 @@ final class BoundedDraft extends Draft_6455 {
     if (INCOMPLETE_FRAME.get(this) == null) {
       long declared = incompleteFrameSize(buffer, maxFrameBytes);
       if (declared > 0 && budget.wouldOverflow(declared)) {
-        counters.inboundOverBudget.increment();
+        counters.increment(Stat.INBOUND_OVER_BUDGET);
+        counters.increment(Stat.BUDGET_REFUSED_BY_REASON, "inbound");
         throw new InvalidDataException(CloseFrame.TRY_AGAIN_LATER, "Hub memory budget full, try again later");
       }
     }
@@ -144,7 +147,7 @@ final class BoundedDraft extends Draft_6455 {
       fragments++;
       fragmentBytes += size;
       if (fragments > maxFragments) {
-        counters.tooManyFragments.increment();
+        counters.increment(Stat.TOO_MANY_FRAGMENTS);
         throw new LimitExceededException("a message may have at most " + maxFragments + " fragments", maxFrameBytes);
       }
       if (fragmentBytes > maxFrameBytes) {

@@ -201,8 +201,11 @@ final class JwsPeerLink implements PeerLink {
     return channel.bytesWritten();
   }
 
-  @Override
-  public boolean kickIfWriteStalled() {
+  /**
+   * The library's lost write wake-up (docs/java-websocket-1.6.0.md, defect 2): frames queued but
+   * the socket not registered for writing. Asks for a write again; true when it had to.
+   */
+  boolean recoverStalledWrite() {
     SelectionKey key = conn.getSelectionKey();
     if (key == null || conn.outQueue.isEmpty() || !conn.isOpen()) {
       return false;

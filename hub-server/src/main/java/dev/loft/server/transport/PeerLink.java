@@ -54,13 +54,6 @@ public interface PeerLink {
 
   long bytesWritten();
 
-  /**
-   * Guards against the library's lost write wake-up (java-websocket-1.6.0.md, defect 2): if frames
-   * are queued but the socket is not registered for writing, asks for a write again. Returns true
-   * when it had to.
-   */
-  boolean kickIfWriteStalled();
-
   /** The core's state for this link (set once on open). */
   <T> T attachment();
 

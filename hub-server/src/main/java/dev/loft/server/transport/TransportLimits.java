@@ -1,6 +1,8 @@
 package dev.loft.server.transport;
 
 import dev.loft.server.budget.MemoryBudget;
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.StatStore;
 
 /**
  * What every connection is made with: the bounds the transport keeps by itself, where it counts
@@ -9,6 +11,6 @@ import dev.loft.server.budget.MemoryBudget;
 record TransportLimits(
     int maxHandshakeBytes,
     MemoryBudget budget,
-    TransportCounters counters,
+    StatStore counters,
     HandshakeGuard guard,
     TransportHandler handler) {}

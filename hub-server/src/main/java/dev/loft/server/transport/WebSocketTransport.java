@@ -1,5 +1,8 @@
 package dev.loft.server.transport;
 
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.StatStore;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -40,6 +43,7 @@ public final class WebSocketTransport {
   private final InetSocketAddress address;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private final Consumer<Throwable> fatalHandler;
+  private final StatStore counters;
 
   /**
    * Java-WebSocket 1.6.0's lost-connection checker closes with 1006 and a reason about a missing
@@ -70,11 +74,12 @@ public final class WebSocketTransport {
       int connectionLostTimeoutSeconds,
       HandshakeGuard guard,
       MemoryBudget budget,
-      TransportCounters counters,
+      StatStore counters,
       TransportHandler handler,
       Consumer<Throwable> fatalHandler) {
     this.address = address;
     this.fatalHandler = fatalHandler;
+    this.counters = counters;
     this.guard = guard;
     BoundedDraft.Gate gate = (conn, opcode, bytes) -> {
       PeerLink link = conn.getAttachment();
@@ -91,6 +96,25 @@ public final class WebSocketTransport {
     // A hub restart brings every peer back at once: the JDK's default accept backlog (50) would
     // make most of them retry their SYN after a second.
     server.setMaxPendingConnections(ACCEPT_BACKLOG);
+  }
+
+  /**
+   * Works around the library's lost write wake-up (docs/java-websocket-1.6.0.md, defect 2): a
+   * connection with frames queued whose socket is not registered for writing is asked to write
+   * again. Run periodically (every {@code --write-stall-check}); counted as
+   * {@code writeStallsRecovered}. Returns how many connections it had to wake.
+   */
+  public int recoverStalledWrites() {
+    int woken = 0;
+    for (WebSocket conn : server.getConnections()) {
+      if (conn.getAttachment() instanceof JwsPeerLink link && link.recoverStalledWrite()) {
+        woken++;
+      }
+    }
+    if (woken > 0) {
+      counters.add(Stat.WRITE_STALLS_RECOVERED, woken);
+    }
+    return woken;
   }
 
   /** Binds and starts; returns once listening, or throws if binding failed. */

@@ -8,6 +8,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.loft.protocol.CloseCodes;
 import dev.loft.server.HubServer;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.AdminHttp;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;
@@ -172,9 +173,9 @@ class AdminApiServesHealthStatsAndMetricsTest {
     assertEquals(200, r.statusCode(), r.body());
     assertEquals(peer.id(), AdminHttp.json(r).get("disconnected").getAsString());
     await().atMost(WAIT).until(peer::isClosed);
-    await().atMost(WAIT).until(() -> hub.stats().peers() == 0);
-    assertEquals(1, hub.stats().kicked());
-    assertEquals(0, hub.stats().networks());
+    await().atMost(WAIT).until(() -> hub.stats().get(Stat.PEERS) == 0);
+    assertEquals(1, hub.stats().get(Stat.KICKED));
+    assertEquals(0, hub.stats().get(Stat.NETWORKS));
     assertEquals(404, admin.delete("/peers/" + peer.id(), TOKEN).statusCode(), "already gone");
   }
 
@@ -190,7 +191,7 @@ class AdminApiServesHealthStatsAndMetricsTest {
   void deleteOfAnUnknownPeerIs404() {
     assertEquals(404, admin.delete("/peers/" + "0".repeat(40), TOKEN).statusCode());
     assertEquals(404, admin.delete("/peers/not-a-peer", TOKEN).statusCode());
-    assertEquals(0, hub.stats().kicked());
+    assertEquals(0, hub.stats().get(Stat.KICKED));
   }
 
   @Test
@@ -227,7 +228,7 @@ class AdminApiServesHealthStatsAndMetricsTest {
     String big = Json.obj("topic", "t", "data", "x".repeat(4 * 1024)).toString();
     HttpResponse<String> r = admin.post("/publish", TOKEN, big);
     assertEquals(413, r.statusCode(), r.body());
-    assertEquals(1, hub.stats().adminBodyTooLarge());
+    assertEquals(1, hub.stats().get(Stat.ADMIN_BODY_TOO_LARGE));
     // The hub is fine afterwards.
     assertEquals(200, admin.get("/health").statusCode());
   }
@@ -245,7 +246,7 @@ class AdminApiServesHealthStatsAndMetricsTest {
     assertEquals(429, admin.post("/publish", TOKEN, body).statusCode());
     ticker.advance(Duration.ofSeconds(1));
     assertEquals(200, admin.post("/publish", TOKEN, body).statusCode());
-    assertEquals(2, hub.stats().adminRateLimited());
+    assertEquals(2, hub.stats().get(Stat.ADMIN_RATE_LIMITED));
   }
 
   @Test

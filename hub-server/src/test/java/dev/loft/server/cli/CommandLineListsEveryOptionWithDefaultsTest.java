@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loft.server.HubConfig;
+import dev.loft.server.config.HubConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Method;

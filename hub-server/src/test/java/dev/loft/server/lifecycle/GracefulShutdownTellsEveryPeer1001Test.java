@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loft.protocol.CloseCodes;
 import dev.loft.server.HubServer;
 import dev.loft.server.events.HubEvents;
+import dev.loft.server.stats.Stat;
 import dev.loft.server.support.AdminHttp;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;
@@ -54,9 +55,9 @@ class GracefulShutdownTellsEveryPeer1001Test {
         acked(peer, "type", "subscribe", "id", "s", "topic", "news");
       } // else: connected only
     }
-    assertEquals(PEERS, hub.stats().peers());
-    assertEquals(2, hub.stats().networks());
-    assertEquals(5, hub.stats().subscriptions());
+    assertEquals(PEERS, hub.stats().get(Stat.PEERS));
+    assertEquals(2, hub.stats().get(Stat.NETWORKS));
+    assertEquals(5, hub.stats().get(Stat.SUBSCRIPTIONS));
     URI uri = hub.uri();
     int adminPort = hub.adminPort();
 
@@ -71,9 +72,9 @@ class GracefulShutdownTellsEveryPeer1001Test {
     assertEquals(0, hub.bus().listenerCount(), () -> "listeners left: " + hub.bus().snapshot());
     assertEquals(0, hub.bus().typeCount());
     assertTrue(hub.bus().isClosed());
-    assertEquals(0, hub.stats().peers());
-    assertEquals(0, hub.stats().networks());
-    assertEquals(0, hub.stats().subscriptions());
+    assertEquals(0, hub.stats().get(Stat.PEERS));
+    assertEquals(0, hub.stats().get(Stat.NETWORKS));
+    assertEquals(0, hub.stats().get(Stat.SUBSCRIPTIONS));
 
     assertThrows(AssertionError.class, () -> TestPeer.connectRaw(uri, "a".repeat(40)),
         "the WebSocket port no longer accepts connections");
@@ -104,13 +105,13 @@ class GracefulShutdownTellsEveryPeer1001Test {
     stuck.stopReading();
     // Give the stuck peer a frame it will not read, so that it never sees the close frame behind it.
     stuck.send(Json.obj("type", "ping"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().framesOut() >= 3); // connected x2 + pong
+    await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().get(Stat.FRAMES_OUT) >= 3); // connected x2 + pong
     long started = System.nanoTime();
     hub.close();
     long tookMillis = (System.nanoTime() - started) / 1_000_000;
     assertTrue(tookMillis < 600 + 1_000, "close took " + tookMillis + " ms with a 600 ms grace");
     fine.expectClosed(CloseCodes.GOING_AWAY);
-    assertEquals(0, hub.stats().peers(), "the stuck peer was dropped when the grace ended");
+    assertEquals(0, hub.stats().get(Stat.PEERS), "the stuck peer was dropped when the grace ended");
     assertTrue(hub.bus().isClosed());
   }
 
@@ -135,6 +136,6 @@ class GracefulShutdownTellsEveryPeer1001Test {
 
     await().atMost(Duration.ofSeconds(10)).until(() -> !closer.isAlive());
     peers.forEach(p -> p.expectClosed(CloseCodes.GOING_AWAY));
-    assertEquals(0, hub.stats().peers());
+    assertEquals(0, hub.stats().get(Stat.PEERS));
   }
 }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loft.protocol.CloseCodes;
-import dev.loft.server.HubConfig;
+import dev.loft.server.config.HubConfig;
 import dev.loft.server.HubServer;
 import dev.loft.server.support.Hubs;
 import dev.loft.server.support.Json;

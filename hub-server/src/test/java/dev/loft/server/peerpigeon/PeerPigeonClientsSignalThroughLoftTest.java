@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.loft.server.HubConfig;
+import dev.loft.server.config.HubConfig;
 import dev.loft.server.HubServer;
 import dev.loft.server.peerpigeon.NodeInterop.DriverRun;
 import java.time.Duration;

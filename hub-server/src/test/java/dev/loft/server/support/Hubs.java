@@ -1,7 +1,7 @@
 package dev.loft.server.support;
 
-import dev.loft.server.HubConfig;
 import dev.loft.server.HubServer;
+import dev.loft.server.config.HubConfig;
 import java.time.Duration;
 
 /** Test hubs: port 0, admin disabled unless asked, short shutdown grace. */

@@ -1,4 +1,4 @@
-package dev.loft.server;
+package dev.loft.server.config;
 
 import dev.loft.bus.EventBus;
 import dev.loft.protocol.ProtocolLimits;

@@ -1,0 +1,19 @@
+package dev.loft.server.admin;
+
+import dev.loft.server.stats.HubStats;
+
+/**
+ * What the admin API asks of the hub it serves beyond its core: the hub's own state. The hub
+ * implements it, so the admin package never depends on {@code HubServer} (no package cycle).
+ */
+public interface AdminHub {
+  /** A fatal error has happened: /health answers 503 {@code "fatal"} from then on. */
+  boolean failed();
+
+  boolean running();
+
+  /** The WebSocket listener still accepts connections. */
+  boolean listening();
+
+  HubStats stats();
+}
