@@ -208,6 +208,7 @@ public final class HubCore implements TransportHandler {
       return;
     }
     peer.account().add(MemoryBudget.Kind.RETAINED, RETAINED_PER_PEER);
+    counters.increment(Stat.PEERS_ADMITTED);
     if (replaced[0] != null) {
       // The stale holder may already be closing (then this evict is a no-op): count it either way.
       counters.increment(Stat.REPLACED);

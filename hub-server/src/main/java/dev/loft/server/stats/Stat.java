@@ -67,7 +67,8 @@ public final class Stat {
   public static final Stat REAPED_SILENT = counter("reapedSilent", "loft_reaped_silent", "Peers closed by the heartbeat: no pong in time (1006)");
   public static final Stat HANDSHAKE_TIMEOUTS = counter("handshakeTimeouts", "loft_handshake_timeouts", "Connections closed for not completing the handshake in time");
 
-  // ------------------------------------------------------------------ counters: handshakes refused, by reason
+  // ------------------------------------------------------------------ counters: handshakes admitted, and refused by reason
+  public static final Stat PEERS_ADMITTED = counter("peersAdmitted", "loft_peers_admitted", "Handshakes admitted as peers (with the refusals below: the connect rate)");
   public static final Stat REJECTED_MAX_PEERS = counter("rejectedMaxPeers", "loft_rejected_max_peers", "Handshakes refused: hub full");
   public static final Stat REJECTED_PER_ADDRESS = counter("rejectedPerAddress", "loft_rejected_per_address", "Handshakes refused: address full");
   public static final Stat REJECTED_BAD_PEER_ID = counter("rejectedBadPeerId", "loft_rejected_bad_peer_id", "Handshakes refused: bad peer id");
