@@ -1,12 +1,15 @@
 package dev.loft.bus;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -79,9 +82,9 @@ public final class EventBus implements AutoCloseable {
    * @throws IllegalStateException if the bus is closed
    */
   public <E> ListenerHandle subscribe(Class<E> type, String name, Consumer<? super E> listener) {
-    Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(listener, "listener");
+    checkNotNull(type, "type");
+    checkNotNull(name, "name");
+    checkNotNull(listener, "listener");
     ensureOpen();
     Registration<E> registration = new Registration<>(this, type, name, listener);
     int cap = capFor(type);
@@ -90,10 +93,8 @@ public final class EventBus implements AutoCloseable {
         (t, current) -> {
           Registration<?>[] existing = current == null ? EMPTY : current;
           for (Registration<?> r : existing) {
-            if (r.name.equals(name)) {
-              throw new IllegalArgumentException(
-                  "a listener named '" + name + "' is already registered for " + type.getName());
-            }
+            checkArgument(!r.name.equals(name),
+                "a listener named '%s' is already registered for %s", name, type.getName());
           }
           if (existing.length >= cap) {
             throw new ListenerCapExceededException(type, cap, namesOf(existing), name);
@@ -227,9 +228,7 @@ public final class EventBus implements AutoCloseable {
   }
 
   private void ensureOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("event bus '" + name + "' is closed");
-    }
+    checkState(!closed.get(), "event bus '%s' is closed", name);
   }
 
   /** Removes exactly {@code target} (by identity); drops the type's entry when it was the last. */
@@ -355,7 +354,7 @@ public final class EventBus implements AutoCloseable {
     private Builder() {}
 
     public Builder name(String name) {
-      this.name = Objects.requireNonNull(name, "name");
+      this.name = checkNotNull(name, "name");
       return this;
     }
 
@@ -367,12 +366,12 @@ public final class EventBus implements AutoCloseable {
 
     /** Listener cap for one event type. */
     public Builder maxListeners(Class<?> type, int cap) {
-      capsByType.put(Objects.requireNonNull(type, "type"), positive(cap));
+      capsByType.put(checkNotNull(type, "type"), positive(cap));
       return this;
     }
 
     public Builder errorHandler(ListenerErrorHandler handler) {
-      this.errorHandler = Objects.requireNonNull(handler, "handler");
+      this.errorHandler = checkNotNull(handler, "handler");
       return this;
     }
 
@@ -381,9 +380,7 @@ public final class EventBus implements AutoCloseable {
     }
 
     private static int positive(int cap) {
-      if (cap < 1) {
-        throw new IllegalArgumentException("a listener cap must be at least 1, got " + cap);
-      }
+      checkArgument(cap >= 1, "a listener cap must be at least 1, got %s", cap);
       return cap;
     }
   }

@@ -1,15 +1,17 @@
 package dev.loft.server.config;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.loft.bus.EventBus;
 import dev.loft.protocol.ProtocolLimits;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
  * Everything a hub can be told, immutable once built. Every bound has a {@code DEFAULT_} constant
- * here, a builder method, a command-line option (see {@code LoftHubMain}) and a counter in
- * {@link HubStats}.
+ * here, a builder method, a command-line option (see {@code LoftHubMain}) and a statistic
+ * declared in {@code dev.loft.server.stats.Stat}.
  */
 public final class HubConfig {
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -338,7 +340,7 @@ public final class HubConfig {
       ticker = c.ticker;
     }
 
-    public Builder host(String v) { host = Objects.requireNonNull(v, "host"); return this; }
+    public Builder host(String v) { host = checkNotNull(v, "host"); return this; }
     public Builder port(int v) { port = range("port", v, 0, 65535); return this; }
     public Builder adminPort(int v) { adminPort = range("adminPort", v, -1, 65535); return this; }
     public Builder adminToken(String v) { adminToken = v == null || v.isBlank() ? null : v; return this; }
@@ -351,9 +353,7 @@ public final class HubConfig {
     public Builder discoveryLimit(int v) { discoveryLimit = atLeast("discoveryLimit", v, 1); return this; }
     public Builder maxPresenceResults(int v) { maxPresenceResults = atLeast("maxPresenceResults", v, 1); return this; }
     public Builder outboundHighWatermarkBytes(long v) {
-      if (v < 1024) {
-        throw new IllegalArgumentException("outboundHighWatermarkBytes must be at least 1024, got " + v);
-      }
+      checkArgument(v >= 1024, "outboundHighWatermarkBytes must be at least 1024, got %s", v);
       outboundHighWatermarkBytes = v;
       return this;
     }
@@ -376,7 +376,7 @@ public final class HubConfig {
     public Builder maxListenersPerType(int v) { maxListenersPerType = atLeast("maxListenersPerType", v, 1); return this; }
     public Builder handshakeTimeout(Duration v) { handshakeTimeout = positive("handshakeTimeout", v); return this; }
     public Builder maxPendingHandshakes(int v) { maxPendingHandshakes = atLeast("maxPendingHandshakes", v, 1); return this; }
-    public Builder adminHost(String v) { adminHost = Objects.requireNonNull(v, "adminHost"); return this; }
+    public Builder adminHost(String v) { adminHost = checkNotNull(v, "adminHost"); return this; }
     public Builder maxAdminConnections(int v) { maxAdminConnections = atLeast("maxAdminConnections", v, 4); return this; }
     public Builder maxHandshakeBytes(int v) { maxHandshakeBytes = range("maxHandshakeBytes", v, 1024, 1024 * 1024); return this; }
     public Builder maxPendingHandshakesPerAddress(int v) { maxPendingHandshakesPerAddress = atLeast("maxPendingHandshakesPerAddress", v, 1); return this; }
@@ -390,44 +390,33 @@ public final class HubConfig {
     public Builder maxSubscriptionsPerAddress(int v) { maxSubscriptionsPerAddress = atLeast("maxSubscriptionsPerAddress", v, 1); return this; }
     public Builder maxNetworksPerAddress(int v) { maxNetworksPerAddress = atLeast("maxNetworksPerAddress", v, 1); return this; }
     public Builder addressCooldown(Duration v) { addressCooldown = positive("addressCooldown", v); return this; }
-    public Builder ticker(LongSupplier v) { ticker = Objects.requireNonNull(v, "ticker"); return this; }
+    public Builder ticker(LongSupplier v) { ticker = checkNotNull(v, "ticker"); return this; }
 
     public HubConfig build() {
-      if (memoryRecoveryRatio >= memoryPressureRatio) {
-        throw new IllegalArgumentException(
-            "memoryRecoveryRatio (" + memoryRecoveryRatio + ") must be below memoryPressureRatio (" + memoryPressureRatio + ")");
-      }
-      if (rateLimitBurst < rateLimitPerSecond / 10) {
-        throw new IllegalArgumentException("rateLimitBurst is too small for rateLimitPerSecond");
-      }
+      checkArgument(memoryRecoveryRatio < memoryPressureRatio,
+          "memoryRecoveryRatio (%s) must be below memoryPressureRatio (%s)", memoryRecoveryRatio, memoryPressureRatio);
+      checkArgument(rateLimitBurst >= rateLimitPerSecond / 10,
+          "rateLimitBurst (%s) is too small for rateLimitPerSecond (%s): at least a tenth of it", rateLimitBurst, rateLimitPerSecond);
       return new HubConfig(this);
     }
 
     private static int atLeast(String name, int v, int min) {
-      if (v < min) {
-        throw new IllegalArgumentException(name + " must be at least " + min + ", got " + v);
-      }
+      checkArgument(v >= min, "%s must be at least %s, got %s", name, min, v);
       return v;
     }
 
     private static int range(String name, int v, int min, int max) {
-      if (v < min || v > max) {
-        throw new IllegalArgumentException(name + " must be in " + min + ".." + max + ", got " + v);
-      }
+      checkArgument(v >= min && v <= max, "%s must be in %s..%s, got %s", name, min, max, v);
       return v;
     }
 
     private static Duration positive(String name, Duration v) {
-      if (v == null || v.isNegative() || v.isZero()) {
-        throw new IllegalArgumentException(name + " must be a positive duration, got " + v);
-      }
+      checkArgument(v != null && !v.isNegative() && !v.isZero(), "%s must be a positive duration, got %s", name, v);
       return v;
     }
 
     private static double ratio(String name, double v) {
-      if (!(v > 0 && v < 1)) {
-        throw new IllegalArgumentException(name + " must be between 0 and 1, got " + v);
-      }
+      checkArgument(v > 0 && v < 1, "%s must be between 0 and 1, got %s", name, v);
       return v;
     }
   }
