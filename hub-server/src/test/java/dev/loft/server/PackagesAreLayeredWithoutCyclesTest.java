@@ -45,13 +45,15 @@ class PackagesAreLayeredWithoutCyclesTest {
   }
 
   @Test
-  void onlyTheCommandLineDependsOnTheHubItself() {
+  void onlyTheCommandLineDependsOnTheHubAndTheCoreNeverOnTheWebSocketTransport() {
     Map<String, Set<String>> edges = dependencies();
     edges.forEach((from, tos) -> {
       if (!from.equals(ROOT) && !from.equals(ROOT + ".cli")) {
         assertTrue(!tos.contains(ROOT), from + " depends on " + ROOT + " (it may only be assembled by it)");
       }
     });
+    assertTrue(!edges.getOrDefault(ROOT + ".core", Set.of()).contains(ROOT + ".transport"),
+        "the core knows links (" + ROOT + ".link), never the WebSocket transport behind them");
     for (String value : List.of("config", "stats", "events")) {
       Set<String> tos = edges.getOrDefault(ROOT + "." + value, Set.of());
       assertEquals(Set.of(), tos, ROOT + "." + value + " holds values and depends on no other package of the hub");

@@ -1,6 +1,6 @@
 package dev.loft.server.core;
 
-import dev.loft.server.transport.OutboundFrame;
+import dev.loft.server.link.OutboundFrame;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package dev.loft.server.core;
 
 import dev.loft.protocol.CloseCodes;
-import dev.loft.server.transport.PeerLink;
+import dev.loft.server.link.PeerLink;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;

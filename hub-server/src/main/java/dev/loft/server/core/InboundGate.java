@@ -9,9 +9,9 @@ import dev.loft.server.config.HubConfig;
 import dev.loft.server.events.HubEvents;
 import dev.loft.server.stats.Stat;
 import dev.loft.server.stats.StatStore;
-import dev.loft.server.transport.OutboundFrame;
-import dev.loft.server.transport.PeerLink;
-import dev.loft.server.transport.TransportHandler.FrameKind;
+import dev.loft.server.link.OutboundFrame;
+import dev.loft.server.link.PeerLink;
+import dev.loft.server.link.TransportHandler.FrameKind;
 import java.nio.ByteBuffer;
 import java.util.function.BooleanSupplier;
 

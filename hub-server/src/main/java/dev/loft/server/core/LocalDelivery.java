@@ -1,7 +1,7 @@
 package dev.loft.server.core;
 
 import dev.loft.protocol.PeerIds;
-import dev.loft.server.transport.OutboundFrame;
+import dev.loft.server.link.OutboundFrame;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

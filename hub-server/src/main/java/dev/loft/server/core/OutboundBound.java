@@ -7,8 +7,8 @@ import dev.loft.server.budget.MemoryBudget;
 import dev.loft.server.events.HubEvents;
 import dev.loft.server.stats.Stat;
 import dev.loft.server.stats.StatStore;
-import dev.loft.server.transport.OutboundFrame;
-import dev.loft.server.transport.PeerLink;
+import dev.loft.server.link.OutboundFrame;
+import dev.loft.server.link.PeerLink;
 
 /**
  * Decides, for every frame about to be queued to a peer, whether its backlog may take it. Past the

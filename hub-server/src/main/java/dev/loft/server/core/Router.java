@@ -16,7 +16,7 @@ import dev.loft.server.config.HubConfig;
 import dev.loft.server.events.HubEvents;
 import dev.loft.server.stats.Stat;
 import dev.loft.server.stats.StatStore;
-import dev.loft.server.transport.OutboundFrame;
+import dev.loft.server.link.OutboundFrame;
 import java.util.Set;
 import java.util.function.Consumer;
 

@@ -1,5 +1,6 @@
 package dev.loft.server.transport;
 
+import dev.loft.server.link.OutboundFrame;
 import dev.loft.server.budget.Account;
 import dev.loft.server.stats.Stat;
 import dev.loft.server.budget.MemoryBudget.Kind;

@@ -1,5 +1,7 @@
 package dev.loft.server.transport;
 
+import dev.loft.server.link.OutboundFrame;
+import dev.loft.server.link.PeerLink;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;

@@ -1,5 +1,6 @@
 package dev.loft.server.transport;
 
+import dev.loft.server.link.TransportHandler;
 import dev.loft.server.budget.MemoryBudget;
 import dev.loft.server.stats.Stat;
 import dev.loft.server.stats.StatStore;

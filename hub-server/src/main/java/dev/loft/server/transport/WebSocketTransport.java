@@ -1,5 +1,7 @@
 package dev.loft.server.transport;
 
+import dev.loft.server.link.TransportHandler;
+import dev.loft.server.link.PeerLink;
 import dev.loft.server.stats.Stat;
 import dev.loft.server.stats.Stat;
 import dev.loft.server.stats.StatStore;

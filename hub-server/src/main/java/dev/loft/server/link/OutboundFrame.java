@@ -1,4 +1,4 @@
-package dev.loft.server.transport;
+package dev.loft.server.link;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -51,13 +51,28 @@ public final class OutboundFrame {
   }
 
   /** Bytes of an unmasked frame header for a payload of {@code length} bytes (RFC 6455 5.2). */
-  static int headerSize(int length) {
+  public static int headerSize(int length) {
     return length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
   }
 
   /** A fresh view of the frame for one receiver: shared bytes, its own position. */
   public ByteBuffer buffer() {
     return frame.duplicate();
+  }
+
+  /**
+   * The message's UTF-8 bytes alone, without the WebSocket header: what a transport that is not
+   * a WebSocket (an event stream, a line-delimited socket) writes. Shared, read-only, no copy.
+   */
+  public ByteBuffer payload() {
+    ByteBuffer view = frame.duplicate();
+    view.position(payloadOffset());
+    return view.slice();
+  }
+
+  private int payloadOffset() {
+    int second = frame.get(1) & 0x7F;
+    return second < 126 ? 2 : second == 126 ? 4 : 10;
   }
 
   /** Bytes on the wire, header included. */

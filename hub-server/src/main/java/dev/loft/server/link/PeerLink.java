@@ -1,4 +1,4 @@
-package dev.loft.server.transport;
+package dev.loft.server.link;
 
 import java.net.InetSocketAddress;
 import dev.loft.server.budget.Account;
