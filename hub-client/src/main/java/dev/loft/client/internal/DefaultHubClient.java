@@ -1,5 +1,8 @@
 package dev.loft.client.internal;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
@@ -21,7 +24,6 @@ import dev.loft.protocol.PeerIds;
 import dev.loft.protocol.ProtocolException;
 import dev.loft.protocol.SignalKind;
 import dev.loft.protocol.Validation;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,7 +59,7 @@ public final class DefaultHubClient implements HubClient {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   public DefaultHubClient(HubClientOptions options) {
-    this.options = Objects.requireNonNull(options, "options");
+    this.options = checkNotNull(options, "options");
     this.events = new EventThread(new ClientThreads(options.peerId(), "events"));
     // The connection's lock; requests are added under it so that their bound is exact.
     ReentrantLock lock = new ReentrantLock();
@@ -121,7 +123,7 @@ public final class DefaultHubClient implements HubClient {
 
   @Override
   public CompletableFuture<Void> announce(JsonObject data) {
-    JsonObject copy = Objects.requireNonNull(data, "data").deepCopy();
+    JsonObject copy = checkNotNull(data, "data").deepCopy();
     CompletableFuture<Void> later = connection.announceData(copy);
     if (later != null) {
       return later; // announced by the next connect, which is what the caller waits for
@@ -131,7 +133,7 @@ public final class DefaultHubClient implements HubClient {
 
   @Override
   public CompletableFuture<Void> sendSignal(SignalKind kind, String targetPeerId, JsonElement data) {
-    Objects.requireNonNull(kind, "kind");
+    checkNotNull(kind, "kind");
     String target = peer(targetPeerId);
     return toVoid(
         request(
@@ -142,8 +144,8 @@ public final class DefaultHubClient implements HubClient {
   @Override
   public Subscription subscribe(String topic, String name, Consumer<? super TopicMessage> listener) {
     String t = topic(topic);
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(listener, "listener");
+    checkNotNull(name, "name");
+    checkNotNull(listener, "listener");
     return topics.subscribe(t, name, listener);
   }
 
@@ -168,9 +170,9 @@ public final class DefaultHubClient implements HubClient {
   @Override
   public CompletableFuture<Presence> presence(String networkName) {
     try {
-      Validation.networkName(Objects.requireNonNull(networkName, "networkName"));
+      Validation.networkName(checkNotNull(networkName, "networkName"));
     } catch (ProtocolException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
+      throw new IllegalArgumentException(e.getMessage() + ", got " + networkName, e);
     }
     return request("presence", id -> new Frame.Presence(id, networkName, null)).thenApply(PresenceParser::parse);
   }
@@ -184,16 +186,14 @@ public final class DefaultHubClient implements HubClient {
   /** The protocol's own check, so the client refuses exactly what the hub would. */
   private static String topic(String topic) {
     try {
-      return Validation.topic(Objects.requireNonNull(topic, "topic"));
+      return Validation.topic(checkNotNull(topic, "topic"));
     } catch (ProtocolException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
+      throw new IllegalArgumentException(e.getMessage() + ", got " + topic, e);
     }
   }
 
   private static String peer(String peerId) {
-    if (!PeerIds.isValid(peerId)) {
-      throw new IllegalArgumentException("target peer id must be 40 hexadecimal characters, got " + peerId);
-    }
+    checkArgument(PeerIds.isValid(peerId), "targetPeerId must be 40 hexadecimal characters, got %s", peerId);
     return peerId;
   }
 
