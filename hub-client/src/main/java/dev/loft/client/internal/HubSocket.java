@@ -24,15 +24,16 @@ import java.io.IOException;
  * API; the client sees only {@link SocketListener} callbacks.
  *
  * <p>Threads: Java-WebSocket runs a read thread and a write thread per connection. We start the
- * read thread ourselves (so we name it and can join it) and rename the library's write thread when
- * the socket opens (through its private field: the library offers no thread factory; without the
- * field, pinned 1.6.0 has it, the thread merely keeps its library name). Both are daemons and end when the socket closes: the library interrupts the
- * write thread on close, which closes the TCP socket, which ends the read loop. The library's
- * connection-lost timer thread is not used (timeout 0); the client pings from its own event thread.
+ * read thread ourselves (so we name it and can join it); the write thread keeps the library's name,
+ * because the library offers no thread factory and we do not reach into its private fields. Both
+ * are daemons and end when the socket closes: the library interrupts the write thread on close,
+ * which closes the TCP socket, which ends the read loop (and see {@link #run} for the one case the
+ * library misses). The library's connection-lost timer thread is not used (timeout 0); the client
+ * pings from its own event thread.
  *
- * <p>Locking rule: Java-WebSocket calls back while holding its engine monitor, so {@link #closeGracefully}
- * and {@link #abort} must never be called while holding the client lock. {@link #trySend} takes no
- * engine monitor and is safe under the lock.
+ * <p>Locking rule: Java-WebSocket calls back while holding its engine monitor, so {@link
+ * #closeGracefully}, {@link #abort} and {@link #closeWithin} must never be called while holding the
+ * client lock. {@link #trySend} takes no engine monitor and is safe under the lock.
  */
 final class HubSocket extends WebSocketClient {
   /**
