@@ -1,5 +1,6 @@
 package dev.loft.client;
 
+import static dev.loft.client.support.Futures.failureOf;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,17 +121,5 @@ class PendingRequestsFailOnDisconnectAndTimeoutTest {
     assertInstanceOf(ClientClosedException.class, failureOf(pending));
     assertEquals(0, client.pendingRequests());
     assertInstanceOf(ClientClosedException.class, failureOf(client.publish("t", new JsonPrimitive(2))));
-  }
-
-  private static Throwable failureOf(CompletableFuture<?> f) {
-    if (!f.isDone()) {
-      return null;
-    }
-    try {
-      f.join();
-      return null;
-    } catch (CompletionException e) {
-      return e.getCause();
-    }
   }
 }
