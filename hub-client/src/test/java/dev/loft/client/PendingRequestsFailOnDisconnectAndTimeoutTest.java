@@ -70,6 +70,24 @@ class PendingRequestsFailOnDisconnectAndTimeoutTest {
     }
   }
 
+  /** The hub's answer can arrive after the client gave up on the request; it must end nothing else. */
+  @Test
+  void anAnswerArrivingAfterTheTimeoutEndsNothingElse() throws Exception {
+    try (HubClient client = client(Duration.ofMillis(300), 100)) {
+      proxy.pauseDownstream();
+      CompletableFuture<Void> late = client.publish("t", new JsonPrimitive(1));
+      await().atMost(WAIT).until(late::isDone);
+
+      proxy.resume(); // the hub's ack for it arrives now
+      // Sent after it and answered after it on the same socket: once this completes, the late ack was read.
+      client.publish("t", new JsonPrimitive(2)).get(10, TimeUnit.SECONDS);
+
+      assertInstanceOf(RequestTimeoutException.class, failureOf(late));
+      assertEquals(0, client.pendingRequests());
+      assertEquals(ConnectionState.CONNECTED, client.state());
+    }
+  }
+
   @Test
   void requestsInFlightFailAtOnceWhenTheConnectionDrops() {
     try (HubClient client = client(Duration.ofSeconds(30), 100)) {
