@@ -1,5 +1,9 @@
 package dev.loft.client;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
 import com.google.gson.JsonObject;
 import dev.loft.bus.EventBus;
 import dev.loft.protocol.PeerIds;
@@ -11,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -20,6 +23,10 @@ import java.util.function.LongSupplier;
  * Everything a {@link HubClient} is told, immutable once built. Build with {@link #builder()}; a
  * builder is sealed by {@link Builder#build()} (HikariCP-style), so options cannot change under a
  * running client.
+ *
+ * <p>Every setter checks its value at once, so a bad one fails where it was set, not at connect
+ * time: {@link NullPointerException} for null, {@link IllegalArgumentException} for a bad value,
+ * each message naming the option and the value.
  */
 public final class HubClientOptions {
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -196,17 +203,14 @@ public final class HubClientOptions {
     /** Adds a hub ({@code ws://} or {@code wss://}); the client adds the {@code peerId} query. */
     public Builder uri(URI uri) {
       check();
-      Objects.requireNonNull(uri, "uri");
+      checkNotNull(uri, "uri");
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("ws") && !scheme.equals("wss")) {
-        throw new IllegalArgumentException("hub uri must be ws:// or wss://, got " + uri);
-      }
-      if (uri.getHost() == null) {
-        throw new IllegalArgumentException("hub uri has no host: " + uri);
-      }
-      if (uri.getRawQuery() != null && uri.getRawQuery().contains("peerId=")) {
-        throw new IllegalArgumentException("set the peer id with peerId(), not in the uri: " + uri);
-      }
+      checkArgument(scheme.equals("ws") || scheme.equals("wss"), "uri must be ws:// or wss://, got %s", uri);
+      checkArgument(uri.getHost() != null, "uri must name a host, got %s", uri);
+      checkArgument(
+          uri.getRawQuery() == null || !uri.getRawQuery().contains("peerId="),
+          "uri must not carry the peer id (set it with peerId()), got %s",
+          uri);
       uris.add(uri);
       return this;
     }
@@ -217,15 +221,13 @@ public final class HubClientOptions {
 
     /** Hubs in order of preference. */
     public Builder uris(List<URI> list) {
-      list.forEach(this::uri);
+      checkNotNull(list, "uris").forEach(this::uri);
       return this;
     }
 
     public Builder peerId(String id) {
       check();
-      if (!PeerIds.isValid(id)) {
-        throw new IllegalArgumentException("peerId must be 40 hexadecimal characters, got " + id);
-      }
+      checkArgument(PeerIds.isValid(id), "peerId must be 40 hexadecimal characters, got %s", id);
       peerId = id;
       return this;
     }
@@ -233,9 +235,10 @@ public final class HubClientOptions {
     public Builder networkName(String name) {
       check();
       try {
-        networkName = Validation.networkName(Objects.requireNonNull(name, "networkName"));
+        networkName = Validation.networkName(checkNotNull(name, "networkName"));
       } catch (ProtocolException e) {
-        throw new IllegalArgumentException(e.getMessage(), e);
+        // The protocol's own rule, so the hub never refuses what was accepted here.
+        throw new IllegalArgumentException(e.getMessage() + ", got " + name, e);
       }
       return this;
     }
@@ -243,7 +246,7 @@ public final class HubClientOptions {
     /** Data other peers see in {@code peer-discovered}; copied, later changes are not seen. */
     public Builder announceData(JsonObject data) {
       check();
-      announceData = Objects.requireNonNull(data, "data").deepCopy();
+      announceData = checkNotNull(data, "announceData").deepCopy();
       return this;
     }
 
@@ -262,10 +265,8 @@ public final class HubClientOptions {
     /** Zero disables pings (and with them the detection of half-open connections). */
     public Builder pingInterval(Duration d) {
       check();
-      Objects.requireNonNull(d, "pingInterval");
-      if (d.isNegative()) {
-        throw new IllegalArgumentException("pingInterval must not be negative, got " + d);
-      }
+      checkNotNull(d, "pingInterval");
+      checkArgument(!d.isNegative(), "pingInterval must not be negative, got %s", d);
       pingInterval = d;
       return this;
     }
@@ -278,7 +279,7 @@ public final class HubClientOptions {
 
     public Builder reconnectPolicy(ReconnectPolicy policy) {
       check();
-      reconnectPolicy = Objects.requireNonNull(policy, "policy");
+      reconnectPolicy = checkNotNull(policy, "reconnectPolicy");
       return this;
     }
 
@@ -291,18 +292,14 @@ public final class HubClientOptions {
     /** Bound on frames held while disconnected; 0 refuses every send while disconnected. */
     public Builder maxBufferedFrames(int n) {
       check();
-      if (n < 0) {
-        throw new IllegalArgumentException("maxBufferedFrames must not be negative, got " + n);
-      }
+      checkArgument(n >= 0, "maxBufferedFrames must not be negative, got %s", n);
       maxBufferedFrames = n;
       return this;
     }
 
     public Builder maxBufferedBytes(long n) {
       check();
-      if (n < 0) {
-        throw new IllegalArgumentException("maxBufferedBytes must not be negative, got " + n);
-      }
+      checkArgument(n >= 0, "maxBufferedBytes must not be negative, got %s", n);
       maxBufferedBytes = n;
       return this;
     }
@@ -322,51 +319,43 @@ public final class HubClientOptions {
 
     public Builder errorListener(ErrorListener listener) {
       check();
-      errorListener = Objects.requireNonNull(listener, "listener");
+      errorListener = checkNotNull(listener, "errorListener");
       return this;
     }
 
     /** Jitter source returning values in [0, 1); for tests. */
     public Builder random(DoubleSupplier source) {
       check();
-      random = Objects.requireNonNull(source, "random");
+      random = checkNotNull(source, "random");
       return this;
     }
 
     /** Monotonic nanosecond clock; for tests. */
     public Builder ticker(LongSupplier nanoTime) {
       check();
-      ticker = Objects.requireNonNull(nanoTime, "ticker");
+      ticker = checkNotNull(nanoTime, "ticker");
       return this;
     }
 
     public HubClientOptions build() {
       check();
-      if (uris.isEmpty()) {
-        throw new IllegalStateException("at least one hub uri is required");
-      }
+      checkState(!uris.isEmpty(), "at least one hub uri is required");
       sealed = true;
       return new HubClientOptions(this);
     }
 
     private void check() {
-      if (sealed) {
-        throw new IllegalStateException("this builder was built; start a new one with HubClientOptions.builder()");
-      }
+      checkState(!sealed, "this builder was built; start a new one with HubClientOptions.builder()");
     }
 
     private static Duration positive(String name, Duration d) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
+      checkNotNull(d, name);
+      checkArgument(!d.isNegative() && !d.isZero(), "%s must be positive, got %s", name, d);
       return d;
     }
 
     private static int atLeastOne(String name, int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException(name + " must be at least 1, got " + n);
-      }
+      checkArgument(n >= 1, "%s must be at least 1, got %s", name, n);
       return n;
     }
   }

@@ -1,8 +1,10 @@
 package dev.loft.client;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.loft.protocol.CloseCodes;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Exponential backoff with full jitter, bounded below and above.
@@ -47,31 +49,23 @@ public final class ReconnectPolicy {
 
   /** Backoff between {@code minDelay} and {@code maxDelay}, retrying forever. */
   public static ReconnectPolicy exponential(Duration minDelay, Duration maxDelay) {
-    Objects.requireNonNull(minDelay, "minDelay");
-    Objects.requireNonNull(maxDelay, "maxDelay");
-    if (minDelay.isNegative() || minDelay.isZero()) {
-      throw new IllegalArgumentException("minDelay must be positive, got " + minDelay);
-    }
-    if (maxDelay.compareTo(minDelay) < 0) {
-      throw new IllegalArgumentException("maxDelay " + maxDelay + " is below minDelay " + minDelay);
-    }
+    checkNotNull(minDelay, "minDelay");
+    checkNotNull(maxDelay, "maxDelay");
+    checkArgument(!minDelay.isNegative() && !minDelay.isZero(), "minDelay must be positive, got %s", minDelay);
+    checkArgument(maxDelay.compareTo(minDelay) >= 0, "maxDelay must not be below minDelay %s, got %s", minDelay, maxDelay);
     return new ReconnectPolicy(minDelay, maxDelay, UNLIMITED, DEFAULT_STABLE_AFTER);
   }
 
   /** This policy, giving up after {@code attempts} consecutive failed reconnects (0: never). */
   public ReconnectPolicy withMaxAttempts(int attempts) {
-    if (attempts < 0) {
-      throw new IllegalArgumentException("maxAttempts must be 0 (unlimited) or more, got " + attempts);
-    }
+    checkArgument(attempts >= 0, "maxAttempts must be 0 (unlimited) or more, got %s", attempts);
     return new ReconnectPolicy(minDelay, maxDelay, attempts, stableAfter);
   }
 
   /** This policy, with connections counted as stable (resetting the backoff) after {@code period}. */
   public ReconnectPolicy withStableAfter(Duration period) {
-    Objects.requireNonNull(period, "period");
-    if (period.isNegative()) {
-      throw new IllegalArgumentException("stableAfter must not be negative, got " + period);
-    }
+    checkNotNull(period, "stableAfter");
+    checkArgument(!period.isNegative(), "stableAfter must not be negative, got %s", period);
     return new ReconnectPolicy(minDelay, maxDelay, maxAttempts, period);
   }
 
@@ -116,9 +110,7 @@ public final class ReconnectPolicy {
 
   /** The upper end of the jitter window for attempt {@code attempt} (from 1). */
   public Duration ceiling(int attempt) {
-    if (attempt < 1) {
-      throw new IllegalArgumentException("attempts count from 1, got " + attempt);
-    }
+    checkArgument(attempt >= 1, "attempt counts from 1, got %s", attempt);
     long min = minDelay.toNanos();
     long max = maxDelay.toNanos();
     // min * 2^attempt without overflow: stop doubling once past max.
@@ -134,9 +126,7 @@ public final class ReconnectPolicy {
    * Always within {@code [minDelay, min(maxDelay, minDelay * 2^attempt)]}.
    */
   public Duration delay(int attempt, double random) {
-    if (!(random >= 0.0 && random < 1.0)) {
-      throw new IllegalArgumentException("random must be in [0, 1), got " + random);
-    }
+    checkArgument(random >= 0.0 && random < 1.0, "random must be in [0, 1), got %s", random);
     long min = minDelay.toNanos();
     long span = ceiling(attempt).toNanos() - min;
     return Duration.ofNanos(min + (long) (random * span));

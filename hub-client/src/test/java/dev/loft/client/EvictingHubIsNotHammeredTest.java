@@ -10,6 +10,7 @@ import dev.loft.client.support.Recorder;
 import dev.loft.client.support.TestClients;
 import dev.loft.protocol.CloseCodes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,7 +58,28 @@ class EvictingHubIsNotHammeredTest {
     List<Integer> attempts = states.ofType(StateChange.Reconnecting.class).stream().map(StateChange.Reconnecting::attempt).toList();
     assertEquals(List.of(1, 2, 3, 4), attempts.subList(0, 4), states.all().toString());
     assertTrue(states.ofType(StateChange.Connected.class).size() >= 3, "each connection was admitted first");
-    assertTrue(states.ofType(StateChange.Disconnected.class).stream().allMatch(d -> d.code() == code));
+    assertEquals(List.of(code), codesOfAdmittedConnections(), states.all().toString());
+  }
+
+  /**
+   * The close codes of the connections that got as far as Connected. Under load the fake hub now and
+   * then drops an attempt before its handshake (1006, no Connected): a failed attempt too, counted
+   * as one, but not the eviction this test is about.
+   */
+  private List<Integer> codesOfAdmittedConnections() {
+    List<Integer> codes = new ArrayList<>();
+    boolean admitted = false;
+    for (StateChange s : states.all()) {
+      if (s instanceof StateChange.Connected) {
+        admitted = true;
+      } else if (s instanceof StateChange.Disconnected d) {
+        if (admitted && !codes.contains(d.code())) {
+          codes.add(d.code());
+        }
+        admitted = false;
+      }
+    }
+    return codes;
   }
 
   @Test

@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import dev.loft.protocol.PeerIds;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /** Guards option handling: bad values refused at build time, built options immutable. */
 class HubClientOptionsAreSealedAndValidatedTest {
@@ -52,5 +53,29 @@ class HubClientOptionsAreSealedAndValidatedTest {
     assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().maxPendingRequests(0));
     assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().maxQueuedEvents(0));
     assertThrows(IllegalArgumentException.class, () -> HubClientOptions.builder().pingInterval(Duration.ofSeconds(-1)));
+  }
+
+  /** A message that only says "invalid" sends the user hunting through every option they set. */
+  @Test
+  void refusalsNameTheOptionAndTheBadValue() {
+    HubClientOptions.Builder b = HubClientOptions.builder();
+    assertMessage(IllegalArgumentException.class, "uri", "http://h/", () -> b.uri("http://h/"));
+    assertMessage(IllegalArgumentException.class, "peerId", "xyz", () -> b.peerId("xyz"));
+    assertMessage(IllegalArgumentException.class, "networkName", "\t", () -> b.networkName("\t"));
+    assertMessage(IllegalArgumentException.class, "requestTimeout", "PT0S", () -> b.requestTimeout(Duration.ZERO));
+    assertMessage(IllegalArgumentException.class, "pingInterval", "PT-1S", () -> b.pingInterval(Duration.ofSeconds(-1)));
+    assertMessage(IllegalArgumentException.class, "maxPendingRequests", "0", () -> b.maxPendingRequests(0));
+    assertMessage(IllegalArgumentException.class, "maxBufferedBytes", "-1", () -> b.maxBufferedBytes(-1));
+    assertMessage(IllegalArgumentException.class, "minDelay", "PT0S", () -> ReconnectPolicy.exponential(Duration.ZERO, Duration.ofSeconds(1)));
+    assertMessage(IllegalArgumentException.class, "maxAttempts", "-2", () -> ReconnectPolicy.never().withMaxAttempts(-2));
+    assertMessage(NullPointerException.class, "connectTimeout", "", () -> b.connectTimeout(null));
+    assertMessage(NullPointerException.class, "announceData", "", () -> b.announceData(null));
+    assertMessage(NullPointerException.class, "reconnectPolicy", "", () -> b.reconnectPolicy(null));
+    assertMessage(NullPointerException.class, "errorListener", "", () -> b.errorListener(null));
+  }
+
+  private static void assertMessage(Class<? extends RuntimeException> type, String option, String value, Executable call) {
+    String message = assertThrows(type, call).getMessage();
+    assertTrue(message != null && message.contains(option) && message.contains(value), message);
   }
 }

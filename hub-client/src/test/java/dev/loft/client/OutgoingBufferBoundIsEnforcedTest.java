@@ -1,5 +1,6 @@
 package dev.loft.client;
 
+import static dev.loft.client.support.Futures.failureOf;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,18 +99,6 @@ class OutgoingBufferBoundIsEnforcedTest {
       assertInstanceOf(RequestTimeoutException.class, failureOf(first));
       assertEquals(0, publisher.bufferedFrames());
       assertFalse(publisher.publish("t", new JsonPrimitive(3)).isDone(), "the slot is free again");
-    }
-  }
-
-  private static Throwable failureOf(CompletableFuture<?> f) {
-    if (!f.isDone()) {
-      return null;
-    }
-    try {
-      f.join();
-      return null;
-    } catch (CompletionException e) {
-      return e.getCause();
     }
   }
 }

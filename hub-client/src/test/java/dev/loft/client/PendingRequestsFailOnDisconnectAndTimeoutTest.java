@@ -1,5 +1,6 @@
 package dev.loft.client;
 
+import static dev.loft.client.support.Futures.failureOf;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,6 +70,24 @@ class PendingRequestsFailOnDisconnectAndTimeoutTest {
     }
   }
 
+  /** The hub's answer can arrive after the client gave up on the request; it must end nothing else. */
+  @Test
+  void anAnswerArrivingAfterTheTimeoutEndsNothingElse() throws Exception {
+    try (HubClient client = client(Duration.ofMillis(300), 100)) {
+      proxy.pauseDownstream();
+      CompletableFuture<Void> late = client.publish("t", new JsonPrimitive(1));
+      await().atMost(WAIT).until(late::isDone);
+
+      proxy.resume(); // the hub's ack for it arrives now
+      // Sent after it and answered after it on the same socket: once this completes, the late ack was read.
+      client.publish("t", new JsonPrimitive(2)).get(10, TimeUnit.SECONDS);
+
+      assertInstanceOf(RequestTimeoutException.class, failureOf(late));
+      assertEquals(0, client.pendingRequests());
+      assertEquals(ConnectionState.CONNECTED, client.state());
+    }
+  }
+
   @Test
   void requestsInFlightFailAtOnceWhenTheConnectionDrops() {
     try (HubClient client = client(Duration.ofSeconds(30), 100)) {
@@ -121,17 +139,5 @@ class PendingRequestsFailOnDisconnectAndTimeoutTest {
     assertInstanceOf(ClientClosedException.class, failureOf(pending));
     assertEquals(0, client.pendingRequests());
     assertInstanceOf(ClientClosedException.class, failureOf(client.publish("t", new JsonPrimitive(2))));
-  }
-
-  private static Throwable failureOf(CompletableFuture<?> f) {
-    if (!f.isDone()) {
-      return null;
-    }
-    try {
-      f.join();
-      return null;
-    } catch (CompletionException e) {
-      return e.getCause();
-    }
   }
 }

@@ -1,9 +1,12 @@
 package dev.loft.client.internal;
 
+import dev.loft.protocol.CloseCodes;
 import dev.loft.protocol.ProtocolLimits;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,15 +24,16 @@ import java.io.IOException;
  * API; the client sees only {@link SocketListener} callbacks.
  *
  * <p>Threads: Java-WebSocket runs a read thread and a write thread per connection. We start the
- * read thread ourselves (so we name it and can join it) and rename the library's write thread when
- * the socket opens (through its private field: the library offers no thread factory; without the
- * field, pinned 1.6.0 has it, the thread merely keeps its library name). Both are daemons and end when the socket closes: the library interrupts the
- * write thread on close, which closes the TCP socket, which ends the read loop. The library's
- * connection-lost timer thread is not used (timeout 0); the client pings from its own event thread.
+ * read thread ourselves (so we name it and can join it); the write thread keeps the library's name,
+ * because the library offers no thread factory and we do not reach into its private fields. Both
+ * are daemons and end when the socket closes: the library interrupts the write thread on close,
+ * which closes the TCP socket, which ends the read loop (and see {@link #run} for the one case the
+ * library misses). The library's connection-lost timer thread is not used (timeout 0); the client
+ * pings from its own event thread.
  *
- * <p>Locking rule: Java-WebSocket calls back while holding its engine monitor, so {@link #closeGracefully}
- * and {@link #abort} must never be called while holding the client lock. {@link #trySend} takes no
- * engine monitor and is safe under the lock.
+ * <p>Locking rule: Java-WebSocket calls back while holding its engine monitor, so {@link
+ * #closeGracefully}, {@link #abort} and {@link #closeWithin} must never be called while holding the
+ * client lock. {@link #trySend} takes no engine monitor and is safe under the lock.
  */
 final class HubSocket extends WebSocketClient {
   /**
@@ -37,6 +41,8 @@ final class HubSocket extends WebSocketClient {
    * chars) takes 4. So a text of n chars is never longer than 3n bytes on the wire.
    */
   static final int MAX_UTF8_BYTES_PER_CHAR = 3;
+  /** After an abort, how long a close still waits for the read thread to end. */
+  private static final Duration ABORT_WAIT = Duration.ofSeconds(1);
 
   private final SocketListener listener;
   private final URI hubUri;
@@ -54,13 +60,13 @@ final class HubSocket extends WebSocketClient {
    */
   HubSocket(
       URI hubUri,
-      URI withPeerId,
+      String peerId,
       Duration connectTimeout,
       int maxMessageBytes,
       SocketListener listener,
       ClientThreads names) {
     super(
-        withPeerId,
+        withPeerId(hubUri, peerId),
         new Draft_6455(Collections.emptyList(), maxMessageBytes),
         null,
         (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
@@ -85,6 +91,16 @@ final class HubSocket extends WebSocketClient {
    */
   static int maxMessageBytes(ProtocolLimits limits) {
     return Math.multiplyExact(limits.maxFrameChars(), MAX_UTF8_BYTES_PER_CHAR);
+  }
+
+  /** The hub learns who connects from the {@code peerId} query, added to what the user configured. */
+  private static URI withPeerId(URI uri, String peerId) {
+    String query = uri.getRawQuery();
+    String param = "peerId=" + URLEncoder.encode(peerId, StandardCharsets.UTF_8);
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    String authority = uri.getRawAuthority();
+    return URI.create(
+        uri.getScheme() + "://" + authority + path + "?" + (query == null ? param : query + "&" + param));
   }
 
   /** The hub's uri as configured (without the peerId query). */
@@ -178,8 +194,32 @@ final class HubSocket extends WebSocketClient {
     }
   }
 
+  /**
+   * Close handshake, bounded by {@code timeout}; then cuts the socket and waits a little more for
+   * the read thread. Never under the client lock.
+   */
+  void closeWithin(Duration timeout) {
+    if (!isOpen()) {
+      abort("client closed");
+    } else {
+      closeGracefully(CloseCodes.NORMAL, "client closed");
+    }
+    if (isReadThread()) {
+      return; // called from a callback on this socket's thread: it ends when that returns
+    }
+    try {
+      if (!awaitThreads(timeout)) {
+        abort("close handshake timed out");
+        awaitThreads(ABORT_WAIT);
+      }
+    } catch (InterruptedException e) {
+      abort("interrupted while closing");
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Waits for the read thread (started by us) to end; true when it has. */
-  boolean awaitThreads(Duration timeout) throws InterruptedException {
+  private boolean awaitThreads(Duration timeout) throws InterruptedException {
     Thread t = readThread;
     if (t == null || t == Thread.currentThread()) {
       return t == null;
@@ -188,7 +228,7 @@ final class HubSocket extends WebSocketClient {
     return !t.isAlive();
   }
 
-  boolean isReadThread() {
+  private boolean isReadThread() {
     return Thread.currentThread() == readThread;
   }
 

@@ -21,8 +21,9 @@ import org.java_websocket.server.WebSocketServer;
 
 /**
  * A stand-in for a hub, for what a real hub will not do on demand: send a frame of a chosen size,
- * or evict a peer the moment it is announced. It speaks just enough Loft for a client to connect
- * (every request with an id is acked) and hands each announced connection to {@link #onAnnounced}.
+ * evict a peer the moment it is announced, or leave an announce unanswered. It speaks just enough
+ * Loft for a client to connect (every request with an id is acked, announces unless {@link
+ * #answerAnnounces} says not) and hands each announced connection to {@link #onAnnounced}.
  *
  * <p>Threads: the library's selector and worker threads call back; the fields they share with the
  * test thread are volatile or concurrent.
@@ -33,6 +34,7 @@ public final class FakeHub extends WebSocketServer implements AutoCloseable {
   private final CountDownLatch started = new CountDownLatch(1);
   private final List<WebSocket> announced = new CopyOnWriteArrayList<>();
   private volatile Consumer<WebSocket> onAnnounced = conn -> {};
+  private volatile boolean answerAnnounces = true;
 
   private FakeHub() {
     super(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -63,6 +65,16 @@ public final class FakeHub extends WebSocketServer implements AutoCloseable {
   /** Runs (on the library's thread, right after the announce was acked) for every connection. */
   public void onAnnounced(Consumer<WebSocket> action) {
     onAnnounced = action;
+  }
+
+  /** False: announces get no answer (other requests still do), as from a hub that stalls. */
+  public void answerAnnounces(boolean answer) {
+    answerAnnounces = answer;
+  }
+
+  /** Connections that announced and are still open, answered or not. */
+  public int announcedConnections() {
+    return announced.size();
   }
 
   /** Sends {@code text} as is to every connection that announced and is still open. */
@@ -106,6 +118,9 @@ public final class FakeHub extends WebSocketServer implements AutoCloseable {
     boolean announce = "announce".equals(frame.get("type").getAsString());
     if (announce) {
       announced.add(conn); // before the ack: once the client is connected, sendToAnnounced reaches it
+      if (!answerAnnounces) {
+        return;
+      }
     }
     conn.send(CODEC.encode(new Frame.Ack(id.getAsString(), JsonNull.INSTANCE, 1L)));
     if (announce) {
