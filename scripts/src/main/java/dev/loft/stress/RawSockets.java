@@ -23,6 +23,20 @@ import java.util.Locale;
 final class RawSockets {
   private RawSockets() {}
 
+  /** Raw sockets bind 127.0.0.100..163, so that they share neither the engine's addresses nor the topic hog's. */
+  static final int FIRST_SOURCE = 100;
+
+  static final int SOURCES = 64;
+
+  /** The source address (its last byte) of the {@code k}-th raw socket. */
+  static int source(int k) {
+    return FIRST_SOURCE + k % SOURCES;
+  }
+
+  static boolean isSource(int last) {
+    return last >= FIRST_SOURCE && last < FIRST_SOURCE + SOURCES;
+  }
+
   static InetAddress loopback(int last) {
     try {
       return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last});
