@@ -58,8 +58,7 @@ final class ChurnScenario extends Scenario {
 
   @Override
   void run() throws Exception {
-    JsonObject before = statsGc();
-    report.hub("before", snapshot(before));
+    JsonObject before = hubBefore();
     sampler.mark("start");
 
     // Partners: answer every offer with an answer carrying the same timestamp.
@@ -99,9 +98,9 @@ final class ChurnScenario extends Scenario {
     }
 
     finished = new CountDownLatch(1);
-    long t0 = System.nanoTime();
+    Window cycling = new Window(this).open(null, Window.Stats.NONE);
     status(() -> {
-      double s = (System.nanoTime() - t0) / 1e9;
+      double s = cycling.seconds();
       return String.format("cycles %s/%s (%s/s) failed %d open %d", Fmt.n(done.get()), Fmt.n(cycles),
           Fmt.n((long) (done.get() / Math.max(s, 0.001))), failed.get(), engine.live());
     });
@@ -110,8 +109,7 @@ final class ChurnScenario extends Scenario {
     }
     boolean completed = await(finished, Long.MAX_VALUE);
     stopping = true;
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    sampler.mark("cycles done");
+    double seconds = cycling.close("cycles done", Window.Stats.NONE).seconds();
 
     CountDownLatch partnersClosed = new CountDownLatch(concurrency);
     for (Peer p : partners) {
@@ -123,15 +121,12 @@ final class ChurnScenario extends Scenario {
       }
     }
     await(partnersClosed, 10_000);
-    awaitHub(() -> engine.live() == 0, 10_000);
+    JsonObject after = hubAfter(10_000, true);
 
-    JsonObject after = statsGc();
-    report.hub("after", snapshot(after));
-    sampler.mark("settle");
+    Window settling = new Window(this).open("settle", Window.Stats.NONE);
     hold(settle);
-    JsonObject settled = statsGc();
+    JsonObject settled = settling.close("settled", Window.Stats.AFTER_GC).end();
     report.hub("afterSettle", snapshot(settled));
-    sampler.mark("settled");
 
     long n = done.get();
     report.result("cycles", n);

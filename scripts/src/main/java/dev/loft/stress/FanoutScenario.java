@@ -47,7 +47,6 @@ final class FanoutScenario extends Scenario {
   private final AtomicIntegerArray remaining = new AtomicIntegerArray(RING);
   private final Histogram latency = histogram();
   private Semaphore permits;
-  private volatile boolean measuring;
   private volatile boolean stop;
 
   @Override
@@ -63,8 +62,10 @@ final class FanoutScenario extends Scenario {
     permits = new Semaphore(window);
     String topic = "fanout-" + tag;
     String pad = Bytes.pad(payload);
-    JsonObject before = statsGc();
-    report.hub("before", snapshot(before));
+    JsonObject before = hubBefore();
+    Window measuring = new Window(this);
+    Window.Count delivered = measuring.count(deliveries::get);
+    Window.Count sent = measuring.count(published::get);
 
     CountDownLatch acked = new CountDownLatch(subscribers);
     byte[] subscribe = ("{\"type\":\"subscribe\",\"id\":\"sub\",\"topic\":\"" + topic + "\"}").getBytes();
@@ -73,7 +74,7 @@ final class FanoutScenario extends Scenario {
       void onMessage(byte[] b, int off, int len) {
         long t = Bytes.longAfter(b, off, len, Bytes.LTNS_KEY);
         long seq = Bytes.longAfter(b, off, len, Bytes.SEQ_KEY);
-        if (measuring) {
+        if (measuring.isOpen()) {
           record(latency, (System.nanoTime() - t) / 1000);
           deliveries.incrementAndGet();
         }
@@ -115,29 +116,16 @@ final class FanoutScenario extends Scenario {
       throw new IllegalStateException("subscribers not ready: " + acked.getCount() + " missing" + tally.lastErrorSuffix());
     }
 
-    long tStart = System.nanoTime();
     status(() -> {
-      double s = Math.max(0.001, (System.nanoTime() - tStart) / 1e9 - measured.warmup);
-      return String.format("%s published %s deliveries %s (%s/s) stalls %d", measuring ? "measuring" : "warming up",
+      double s = Math.max(0.001, measuring.seconds());
+      return String.format("%s published %s deliveries %s (%s/s) stalls %d", measuring.isOpen() ? "measuring" : "warming up",
           Fmt.n(published.get()), Fmt.n(deliveries.get()), Fmt.n((long) (deliveries.get() / s)), stalls.get());
     });
     Thread pub = new Thread(() -> publishLoop(publisher, topic, pad), "publisher");
     pub.setDaemon(true);
     sampler.mark("load");
     pub.start();
-    hold(measured.warmup);
-    JsonObject s0 = stats();
-    long d0 = deliveries.get();
-    long p0 = published.get();
-    long n0 = System.nanoTime();
-    measuring = true;
-    sampler.mark("measure");
-    hold(measured.duration);
-    JsonObject s1 = stats();
-    long n1 = System.nanoTime();
-    long d1 = deliveries.get();
-    long p1 = published.get();
-    measuring = false;
+    measured.measure(this, measuring);
     stop = true;
     pub.interrupt();
     pub.join(5000);
@@ -146,18 +134,20 @@ final class FanoutScenario extends Scenario {
       p.close();
     }
     publisher.close();
-    awaitHub(() -> engine.live() == 0, 10_000);
-    report.hub("after", snapshot(stats()));
+    hubAfter(10_000, false);
 
-    double secs = (n1 - n0) / 1e9;
-    long dels = d1 - d0;
+    JsonObject s0 = measuring.start();
+    JsonObject s1 = measuring.end();
+    double secs = measuring.seconds();
+    long dels = delivered.delta();
+    long pubs = sent.delta();
     double cpu = (num(s1, "processCpuNanos") - num(s0, "processCpuNanos")) / 1e9;
     double cpuPerM = dels == 0 ? Double.NaN : cpu / (dels / 1e6);
     report.result("subscribers", subscribers);
-    report.result("publishes", p1 - p0);
+    report.result("publishes", pubs);
     report.result("deliveries", dels);
     report.result("seconds", secs);
-    report.result("publishesPerSecond", (p1 - p0) / secs);
+    report.result("publishesPerSecond", pubs / secs);
     report.result("deliveriesPerSecond", dels / secs);
     report.result("hubCpuSeconds", cpu);
     report.result("hubCpuPercent", cpu / secs * 100);
@@ -168,7 +158,7 @@ final class FanoutScenario extends Scenario {
     report.result("hubEvictedSlowDelta", num(s1, "evictedSlow") - num(before, "evictedSlow"));
     report.latency("delivery", latency);
     report.line(String.format("1 publisher -> %s subscribers, %d-byte filler, window %d, rate cap %s: %s publishes/s, %s deliveries/s",
-        Fmt.n(subscribers), payload, window, rate > 0 ? rate + "/s" : "none", Fmt.d((p1 - p0) / secs), Fmt.n((long) (dels / secs))));
+        Fmt.n(subscribers), payload, window, rate > 0 ? rate + "/s" : "none", Fmt.d(pubs / secs), Fmt.n((long) (dels / secs))));
     report.line("delivery latency (publish -> subscriber): " + Report.latencyText(latency));
     report.line(String.format("hub CPU %.1f%% of one core: %.2f CPU-s per 1M deliveries", cpu / secs * 100, cpuPerM));
     report.check("deliveries happened", dels > 0, Fmt.n(dels) + " deliveries");

@@ -63,8 +63,7 @@ final class FloodScenario extends Scenario {
 
   @Override
   void run() throws Exception {
-    JsonObject before = statsGc();
-    report.hub("before", snapshot(before));
+    JsonObject before = hubBefore();
     Peer[][] ps = new Peer[pairs][2];
     CountDownLatch ready = new CountDownLatch(2 * pairs + 1);
     CountDownLatch discovered = new CountDownLatch(pairs);
@@ -161,8 +160,8 @@ final class FloodScenario extends Scenario {
     hold(beforeSeconds);
 
     current = latDuring;
-    sampler.mark("flood");
-    double floodStart = sampler.now();
+    Window flood = new Window(this).open("flood", Window.Stats.NONE);
+    double floodStart = flood.startT();
     String topic = "flood-" + tag;
     Thread t = new Thread(() -> {
       long iv = (long) (1e9 / floodRate);
@@ -187,9 +186,8 @@ final class FloodScenario extends Scenario {
     t.setDaemon(true);
     t.start();
     t.join((long) (floodSeconds * 1000) + 2000);
-    double floodEnd = sampler.now();
+    flood.close("flood over", Window.Stats.NONE);
     current = latAfter;
-    sampler.mark("flood over");
     hold(afterSeconds);
     stop = true;
     JsonObject s1 = stats();
@@ -201,13 +199,12 @@ final class FloodScenario extends Scenario {
     if (flooder.isOpen()) {
       flooder.close();
     }
-    awaitHub(() -> engine.live() == 0, 10_000);
-    report.hub("after", snapshot(stats()));
+    hubAfter(10_000, false);
 
     long rl = num(s1, "rateLimited") - num(before, "rateLimited");
     long evictedRl = num(s1, "evictedRateLimit") - num(before, "evictedRateLimit");
     report.result("floodSent", floodSent.get());
-    report.result("floodSeconds", floodEnd - floodStart);
+    report.result("floodSeconds", flood.seconds());
     report.result("floodRateLimitedFrames", floodRateLimited.get());
     report.result("floodOtherErrors", floodOtherErrors.get());
     report.result("secondsToFirstRateLimited", firstRateLimitedAt < 0 ? null : firstRateLimitedAt - floodStart);

@@ -13,6 +13,11 @@ final class Fmt {
     return String.format(Locale.ROOT, "%,d", v);
   }
 
+  /** Rounded to 3 decimals, for figures in the JSON (seconds to the millisecond, ratios). */
+  static double round3(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+
   static String d(double v) {
     return String.format(Locale.ROOT, "%,.1f", v);
   }

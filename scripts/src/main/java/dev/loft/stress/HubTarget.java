@@ -124,13 +124,27 @@ abstract class HubTarget implements AutoCloseable {
     }
   }
 
+  /** A hub this tool starts itself, on 127.0.0.1. */
+  abstract static class Local extends HubTarget {
+    int port;
+    int adminPort;
+
+    @Override
+    String wsUrl() {
+      return "ws://127.0.0.1:" + port + "/";
+    }
+
+    @Override
+    String adminUrl() {
+      return "http://127.0.0.1:" + adminPort;
+    }
+  }
+
   // --------------------------------------------------------------------------------------- child
 
-  static final class Child extends HubTarget {
+  static final class Child extends Local {
     private final CommonOptions o;
     private final Path log;
-    private final int port;
-    private final int adminPort;
     private Process process;
 
     Child(CommonOptions o, String logName) throws Exception {
@@ -172,16 +186,6 @@ abstract class HubTarget implements AutoCloseable {
     }
 
     @Override
-    String wsUrl() {
-      return "ws://127.0.0.1:" + port + "/";
-    }
-
-    @Override
-    String adminUrl() {
-      return "http://127.0.0.1:" + adminPort;
-    }
-
-    @Override
     void restart() throws Exception {
       stop();
       start();
@@ -211,11 +215,9 @@ abstract class HubTarget implements AutoCloseable {
   // --------------------------------------------------------------------------------------- in-process
 
   /** A hub in this JVM, configured by the hub's own command-line parser (the same options and checks). */
-  static final class InProcess extends HubTarget {
+  static final class InProcess extends Local {
     private final List<String> hubArgs;
     private HubServer hub;
-    private int port;
-    private int adminPort;
 
     InProcess(List<String> hubArgs) throws Exception {
       this.hubArgs = hubArgs;
@@ -240,16 +242,6 @@ abstract class HubTarget implements AutoCloseable {
     @Override
     String mode() {
       return "in-process (hub and load generator share one JVM: RSS, CPU and heap include the generator)";
-    }
-
-    @Override
-    String wsUrl() {
-      return "ws://127.0.0.1:" + port + "/";
-    }
-
-    @Override
-    String adminUrl() {
-      return "http://127.0.0.1:" + adminPort;
     }
 
     @Override

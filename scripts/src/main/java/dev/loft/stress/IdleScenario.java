@@ -33,7 +33,6 @@ final class IdleScenario extends Scenario {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong droppedWhileHeld = new AtomicLong();
   private final Histogram connectLatency = histogram();
-  private volatile boolean holding;
   private volatile boolean closing;
   private volatile String lastFailure;
 
@@ -87,9 +86,7 @@ final class IdleScenario extends Scenario {
           + " (ulimit -n); holding " + budget);
       n = budget;
     }
-    JsonObject before = statsGc();
-    report.hub("before", snapshot(before));
-    sampler.mark("ramp");
+    JsonObject before = hubBefore();
 
     Semaphore inFlight = new Semaphore(concurrency);
     CountDownLatch settled = new CountDownLatch(n);
@@ -129,7 +126,7 @@ final class IdleScenario extends Scenario {
     final int total = n;
     status(() -> String.format("peers %s/%s failed %d live %d", Fmt.n(ready.get()), Fmt.n(total), failed.get(), engine.live()));
     List<Peer> all = new ArrayList<>(n);
-    long t0 = System.nanoTime();
+    Window ramp = new Window(this).open("ramp", Window.Stats.NONE);
     for (int i = 0; i < n && !pastDeadline(); i++) {
       if (!inFlight.tryAcquire(remainingMillis(), TimeUnit.MILLISECONDS)) {
         break;
@@ -153,16 +150,14 @@ final class IdleScenario extends Scenario {
       });
       all.add(p.connect(engine, hub.wsUrl()));
     }
-    double rampStartT = sampler.now() - (System.nanoTime() - t0) / 1e9;
     await(settled, 300_000);
-    double rampSeconds = (System.nanoTime() - t0) / 1e9;
-    connectCost(rampStartT, sampler.now());
+    double rampSeconds = ramp.close(null, Window.Stats.NONE).seconds();
+    connectCost(ramp.startT(), ramp.endT());
     long held = ready.get() - droppedWhileHeld.get();
     awaitHub(() -> num(stats(), "announcedPeers") >= num(before, "announcedPeers") + held, 30_000);
-    sampler.mark("holding " + held);
-    holding = true;
+    Window holding = new Window(this).open("holding " + held, Window.Stats.NONE);
     hold(holdSeconds);
-    JsonObject full = statsGc();
+    JsonObject full = holding.close(null, Window.Stats.AFTER_GC).end();
     report.hub("holding", snapshot(full));
     long heldNow = ready.get() - droppedWhileHeld.get();
 

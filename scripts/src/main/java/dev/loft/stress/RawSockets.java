@@ -1,5 +1,7 @@
 package dev.loft.stress;
 
+import dev.loft.stress.ws.Frames;
+import dev.loft.stress.ws.Handshake;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -11,8 +13,6 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.Locale;
 
 /**
@@ -22,6 +22,20 @@ import java.util.Locale;
  */
 final class RawSockets {
   private RawSockets() {}
+
+  /** Raw sockets bind 127.0.0.100..163, so that they share neither the engine's addresses nor the topic hog's. */
+  static final int FIRST_SOURCE = 100;
+
+  static final int SOURCES = 64;
+
+  /** The source address (its last byte) of the {@code k}-th raw socket. */
+  static int source(int k) {
+    return FIRST_SOURCE + k % SOURCES;
+  }
+
+  static boolean isSource(int last) {
+    return last >= FIRST_SOURCE && last < FIRST_SOURCE + SOURCES;
+  }
 
   static InetAddress loopback(int last) {
     try {
@@ -47,14 +61,7 @@ final class RawSockets {
   /** The request line and headers of an upgrade, without the blank line that ends them. */
   static String upgradeHead(URI ws, String peerId) {
     String path = (ws.getRawPath() == null || ws.getRawPath().isEmpty() ? "/" : ws.getRawPath()) + "?peerId=" + peerId;
-    byte[] nonce = new byte[16];
-    ThreadLocalRandom.current().nextBytes(nonce);
-    return "GET " + path + " HTTP/1.1\r\n"
-        + "Host: " + ws.getHost() + ":" + (ws.getPort() < 0 ? 80 : ws.getPort()) + "\r\n"
-        + "Upgrade: websocket\r\n"
-        + "Connection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-        + "Sec-WebSocket-Version: 13\r\n";
+    return Handshake.head(ws, path, Handshake.newKey());
   }
 
   /** Sends a complete upgrade request and reads the response head; returns its status line. */
@@ -98,18 +105,8 @@ final class RawSockets {
     }
     int len = 2 + 4 + payload.length;
     byte[] out = new byte[len * count];
-    ThreadLocalRandom r = ThreadLocalRandom.current();
     for (int k = 0; k < count; k++) {
-      int o = k * len;
-      out[o] = (byte) (0x80 | opcode);
-      out[o + 1] = (byte) (0x80 | payload.length);
-      int mask = r.nextInt();
-      for (int j = 0; j < 4; j++) {
-        out[o + 2 + j] = (byte) (mask >>> (24 - 8 * j));
-      }
-      for (int j = 0; j < payload.length; j++) {
-        out[o + 6 + j] = (byte) (payload[j] ^ out[o + 2 + (j & 3)]);
-      }
+      System.arraycopy(Frames.client(opcode, payload, 0, payload.length), 0, out, k * len, len);
     }
     return out;
   }

@@ -32,7 +32,6 @@ final class RelayScenario extends Scenario {
   private final AtomicLong roundTrips = new AtomicLong();
   private final Tally tally = new Tally();
   private final Histogram rtt = histogram();
-  private volatile boolean measuring;
   private volatile boolean stop;
   private String pad;
 
@@ -51,8 +50,9 @@ final class RelayScenario extends Scenario {
   @Override
   void run() throws Exception {
     pad = Bytes.pad(payload);
-    JsonObject before = statsGc();
-    report.hub("before", snapshot(before));
+    hubBefore();
+    Window measuring = new Window(this);
+    Window.Count counted = measuring.count(roundTrips::get);
     Pair[] ps = new Pair[pairs];
     CountDownLatch ready = new CountDownLatch(2 * pairs);
     CountDownLatch discovered = new CountDownLatch(pairs);
@@ -65,7 +65,7 @@ final class RelayScenario extends Scenario {
         public void onFrame(Peer p, int type, byte[] b, int off, int len) {
           if (type == Bytes.ANSWER) {
             long t = Bytes.longAfter(b, off, len, Bytes.LTNS_KEY);
-            if (measuring) {
+            if (measuring.isOpen()) {
               record(rtt, (System.nanoTime() - t) / 1000);
               roundTrips.incrementAndGet();
             }
@@ -101,10 +101,9 @@ final class RelayScenario extends Scenario {
           + ready.getCount() + ", discovery missing " + discovered.getCount()
           + tally.lastErrorSuffix());
     }
-    long tStart = System.nanoTime();
     status(() -> {
-      double s = Math.max(0.001, (System.nanoTime() - tStart) / 1e9 - measured.warmup);
-      return String.format("%s %s round trips (%s/s) errors %d", measuring ? "measuring" : "warming up",
+      double s = Math.max(0.001, measuring.seconds());
+      return String.format("%s %s round trips (%s/s) errors %d", measuring.isOpen() ? "measuring" : "warming up",
           Fmt.n(roundTrips.get()), Fmt.n((long) (roundTrips.get() / s)), tally.errors.get());
     });
     sampler.mark("load");
@@ -113,22 +112,14 @@ final class RelayScenario extends Scenario {
         sendOffer(pair);
       }
     }
-    hold(measured.warmup);
-    JsonObject s0 = stats();
-    long rt0 = roundTrips.get();
-    long n0 = System.nanoTime();
-    measuring = true;
-    sampler.mark("measure");
-    hold(measured.duration);
-    JsonObject s1 = stats();
-    long n1 = System.nanoTime();
-    long rt1 = roundTrips.get();
-    measuring = false;
+    measured.measure(this, measuring);
     stop = true;
     sampler.mark("stop");
 
-    double secs = (n1 - n0) / 1e9;
-    long rts = rt1 - rt0;
+    JsonObject s0 = measuring.start();
+    JsonObject s1 = measuring.end();
+    double secs = measuring.seconds();
+    long rts = counted.delta();
     long relayed = 2 * rts;
     double cpu = (num(s1, "processCpuNanos") - num(s0, "processCpuNanos")) / 1e9;
     double cpuPerM = relayed == 0 ? Double.NaN : cpu / (relayed / 1e6);
@@ -136,9 +127,7 @@ final class RelayScenario extends Scenario {
       pair.a.close();
       pair.b.close();
     }
-    awaitHub(() -> engine.live() == 0, 10_000);
-    JsonObject after = stats();
-    report.hub("after", snapshot(after));
+    hubAfter(10_000, false);
 
     report.result("roundTrips", rts);
     report.result("seconds", secs);

@@ -207,7 +207,7 @@ final class Report {
     JsonObject root = new JsonObject();
     root.addProperty("scenario", scenario);
     root.addProperty("startedAt", started.toString());
-    root.addProperty("elapsedSeconds", Math.round(elapsedSeconds * 1000) / 1000.0);
+    root.addProperty("elapsedSeconds", Fmt.round3(elapsedSeconds));
     root.addProperty("ok", ok && error == null);
     if (error != null) {
       root.addProperty("error", error);
@@ -236,7 +236,7 @@ final class Report {
     JsonArray m = new JsonArray();
     for (StatsSampler.Marker mk : markers) {
       JsonObject o = new JsonObject();
-      o.addProperty("t", round(mk.t()));
+      o.addProperty("t", Fmt.round3(mk.t()));
       o.addProperty("label", mk.label());
       m.add(o);
     }
@@ -244,7 +244,7 @@ final class Report {
     JsonArray arr = new JsonArray();
     for (StatsSampler.Sample sm : samples) {
       JsonObject o = pick(sm.stats());
-      o.addProperty("t", round(sm.t()));
+      o.addProperty("t", Fmt.round3(sm.t()));
       o.addProperty("up", sm.stats() != null);
       arr.add(o);
     }
@@ -252,10 +252,6 @@ final class Report {
     root.addProperty("chart", pngPath.getFileName().toString());
     Files.writeString(jsonPath, GSON.toJson(root), StandardCharsets.UTF_8);
     writeChart(samples, markers);
-  }
-
-  private static double round(double t) {
-    return Math.round(t * 1000) / 1000.0;
   }
 
   private static long totalMemory() {

@@ -153,6 +153,24 @@ abstract class Scenario implements Callable<Integer> {
     }
   }
 
+  /** The hub before the scenario's load, its live heap (after a GC): hub.before in the report. */
+  JsonObject hubBefore() throws Exception {
+    JsonObject before = statsGc();
+    report.hub("before", snapshot(before));
+    return before;
+  }
+
+  /**
+   * The hub once the generator's connections are gone (waiting at most {@code capMillis}), after
+   * a GC if {@code gc}: hub.after in the report.
+   */
+  JsonObject hubAfter(long capMillis, boolean gc) throws Exception {
+    awaitHub(() -> engine.live() == 0, capMillis);
+    JsonObject after = gc ? statsGc() : stats();
+    report.hub("after", snapshot(after));
+    return after;
+  }
+
   JsonObject stats() {
     try {
       return admin.stats(false);

@@ -61,8 +61,7 @@ final class SlowScenario extends Scenario {
   void run() throws Exception {
     String topic = "slow-" + tag;
     String pad = Bytes.pad(payload);
-    JsonObject before = statsGc();
-    report.hub("before", snapshot(before));
+    JsonObject before = hubBefore();
     byte[] subscribe = ("{\"type\":\"subscribe\",\"id\":\"sub\",\"topic\":\"" + topic + "\"}").getBytes();
     CountDownLatch acked = new CountDownLatch(subscribers + 1);
     Peer[] subs = new Peer[subscribers];
@@ -111,8 +110,8 @@ final class SlowScenario extends Scenario {
     }
 
     slow.conn.reading(false);
-    sampler.mark("stops reading");
-    double stopReadingAt = sampler.now();
+    Window push = new Window(this).open("stops reading", Window.Stats.NONE);
+    double stopReadingAt = push.startT();
     long evictedBefore = num(before, "evictedSlow");
     status(() -> String.format("published %s delivered %s, slow peer %s", Fmt.n(published.get()),
         Fmt.n(deliveries.get()), evicted() ? "EVICTED" : "not reading"));
@@ -153,12 +152,11 @@ final class SlowScenario extends Scenario {
     }
     JsonObject atEviction = evicted ? statsGc() : null;
     hold(evicted ? after : 0);
-    JsonObject s1 = stats();
     stop = true;
     pub.interrupt();
     pub.join(5000);
-    sampler.mark("stop");
-    double endT = sampler.now();
+    push.close("stop", Window.Stats.PLAIN);
+    JsonObject s1 = push.end();
 
     // Read what the slow subscriber was sent, to see how the hub closed it.
     slow.conn.reading(true);
@@ -168,9 +166,7 @@ final class SlowScenario extends Scenario {
       p.close();
     }
     publisher.close();
-    awaitHub(() -> engine.live() == 0, 10_000);
-    JsonObject afterStats = statsGc();
-    report.hub("after", snapshot(afterStats));
+    JsonObject afterStats = hubAfter(10_000, true);
 
     long peakQueued = sampler.max("queuedOutboundBytes", stopReadingAt);
     long peakHeap = sampler.max("heapUsedBytes", stopReadingAt);
@@ -193,7 +189,7 @@ final class SlowScenario extends Scenario {
     report.result("heapAfterGcAfterEvictionBytes", atEviction == null ? null : num(atEviction, "heapUsedBytes"));
     report.result("othersClosed", tally.closed.get());
     report.result("errors", tally.errors.get());
-    report.result("pushSeconds", endT - stopReadingAt);
+    report.result("pushSeconds", push.seconds());
     report.latency("othersDelivery", latency);
     report.line(String.format("publisher: %s messages of %d bytes at %.0f/s to %d readers + 1 non-reader",
         Fmt.n(published.get()), payload, rate, subscribers));

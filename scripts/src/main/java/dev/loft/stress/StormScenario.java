@@ -85,8 +85,7 @@ final class StormScenario extends Scenario {
     if (n < peers) {
       report.note("open-files limit allows " + n + " peers, not " + peers);
     }
-    JsonObject before = statsGc();
-    report.hub("before", snapshot(before));
+    JsonObject before = hubBefore();
     Semaphore inFlight = new Semaphore(concurrency);
     CountDownLatch allUp = new CountDownLatch(n);
     allBack = new CountDownLatch(n);
@@ -192,21 +191,18 @@ final class StormScenario extends Scenario {
           + (lastError == null ? "" : "; last error " + lastError));
     }
     awaitHub(() -> num(stats(), "announcedPeers") >= num(before, "announcedPeers") + n, 30_000);
-    JsonObject full = stats();
-    report.hub("beforeRestart", snapshot(full));
-    sampler.mark("restart");
-    restartNanos = System.nanoTime();
+    Window storm = new Window(this).open("restart", Window.Stats.PLAIN);
+    report.hub("beforeRestart", snapshot(storm.start()));
+    restartNanos = storm.startNanos();
     restarting = true;
     if (!hub.canRestart()) {
       report.note("external hub without --restart-cmd: waited for someone to restart it");
     }
-    long hubDownNanos = System.nanoTime();
+    Window down = new Window(this).open(null, Window.Stats.NONE);
     hub.restart();
-    long hubBackNanos = System.nanoTime();
-    sampler.mark("hub back");
+    down.close("hub back", Window.Stats.NONE);
     boolean complete = await(allBack, (long) (timeout * 1000));
-    long doneNanos = System.nanoTime();
-    sampler.mark(complete ? "all back" : "timeout");
+    storm.close(complete ? "all back" : "timeout", Window.Stats.NONE);
     if (!complete) {
       int openNoConnected = 0;
       int connecting = 0;
@@ -240,15 +236,15 @@ final class StormScenario extends Scenario {
     }
     awaitHub(() -> engine.live() == 0, 15_000);
 
-    double restartSeconds = (hubBackNanos - hubDownNanos) / 1e9;
-    double allBackSeconds = (doneNanos - restartNanos) / 1e9;
-    double afterHubBack = (doneNanos - hubBackNanos) / 1e9;
+    double restartSeconds = down.seconds();
+    double allBackSeconds = storm.seconds();
+    double afterHubBack = (storm.endNanos() - down.endNanos()) / 1e9;
     report.result("peers", n);
     report.result("back", back.get());
     report.result("allBack", complete);
     report.result("hubRestartSeconds", restartSeconds);
     report.result("secondsUntilAllBackFromFirstDisconnect",
-        complete && firstDownNanos != 0 ? (doneNanos - firstDownNanos) / 1e9 : null);
+        complete && firstDownNanos != 0 ? (storm.endNanos() - firstDownNanos) / 1e9 : null);
     report.result("secondsUntilAllBackFromRestart", complete ? allBackSeconds : null);
     report.result("secondsUntilAllBackFromHubUp", complete ? afterHubBack : null);
     report.result("reconnectAttempts", attempts.get());
