@@ -4,17 +4,15 @@ import static dev.loft.stress.AdminClient.num;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.loft.server.stats.HubStats;
+import dev.loft.server.stats.Stat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.HdrHistogram.Histogram;
 
 /** What each abuse attack cost the hub, from its {@link AbuseRun}: figures, summary lines and checks. */
 final class AbuseFigures {
-  private static final Set<String> NOT_COUNTERS =
-      Set.of("uptimeMillis", "heapUsedBytes", "heapMaxBytes", "rssBytes", "directBufferBytes", "processCpuNanos", "threads",
-          "gcCount", "maxPeersEffective");
 
   private final AbuseScenario scenario;
   private final Report report;
@@ -48,18 +46,18 @@ final class AbuseFigures {
     o.addProperty("hubAnswersAfter", upAtEnd);
 
     // heap
-    long heapPeak = sampler.max("heapUsedBytes", r.t0());
-    long rssPeak = sampler.max("rssBytes", r.t0());
-    o.addProperty("heapLiveBeforeBytes", num(before, "heapUsedBytes"));
+    long heapPeak = sampler.max(Stat.HEAP_USED_BYTES, r.t0());
+    long rssPeak = sampler.max(Stat.RSS_BYTES, r.t0());
+    o.addProperty("heapLiveBeforeBytes", num(before, Stat.HEAP_USED_BYTES));
     o.addProperty("heapPeakBytes", heapPeak);
-    o.addProperty("heapLiveUnderAttackBytes", r.live == null ? -1 : num(r.live, "heapUsedBytes"));
-    o.addProperty("heapLiveAfterBytes", num(after, "heapUsedBytes"));
-    o.addProperty("heapMaxBytes", num(before, "heapMaxBytes"));
+    o.addProperty("heapLiveUnderAttackBytes", r.live == null ? -1 : num(r.live, Stat.HEAP_USED_BYTES));
+    o.addProperty("heapLiveAfterBytes", num(after, Stat.HEAP_USED_BYTES));
+    o.addProperty("heapMaxBytes", num(before, Stat.HEAP_MAX_BYTES));
     o.addProperty("rssPeakBytes", rssPeak);
 
     // CPU
-    long statsCpu = num(r.s1, "processCpuNanos") >= 0 && num(r.s0, "processCpuNanos") >= 0 && !r.statsAtEndIsLastAnswer
-        ? num(r.s1, "processCpuNanos") - num(r.s0, "processCpuNanos") : -1;
+    long statsCpu = num(r.s1, Stat.PROCESS_CPU_NANOS) >= 0 && num(r.s0, Stat.PROCESS_CPU_NANOS) >= 0 && !r.statsAtEndIsLastAnswer
+        ? num(r.s1, Stat.PROCESS_CPU_NANOS) - num(r.s0, Stat.PROCESS_CPU_NANOS) : -1;
     long procCpu = r.cpu.atOpen() >= 0 && r.cpu.atClose() >= 0 ? r.cpu.delta() : -1;
     long cpu = statsCpu >= 0 ? statsCpu : procCpu;
     o.addProperty("hubCpuSeconds", cpu < 0 ? null : Fmt.round3(cpu / 1e9));
@@ -67,8 +65,8 @@ final class AbuseFigures {
     o.addProperty("hubCpuSource", statsCpu >= 0 ? "/stats" : procCpu >= 0 ? "/proc/" + scenario.proc.pid + "/stat" : "none");
 
     // frames and bytes
-    long dIn = delta(r.s0, r.s1, "framesIn");
-    long dOut = delta(r.s0, r.s1, "framesOut");
+    long dIn = delta(r.s0, r.s1, Stat.FRAMES_IN);
+    long dOut = delta(r.s0, r.s1, Stat.FRAMES_OUT);
     long pairIn = r.pairIn.delta();
     long pairOut = r.pairOut.delta();
     long attIn = dIn < 0 ? -1 : Math.max(0, dIn - pairIn);
@@ -76,7 +74,7 @@ final class AbuseFigures {
     o.addProperty("statsAtEndIsLastAnswer", r.statsAtEndIsLastAnswer);
     o.addProperty("hubFramesInDelta", dIn);
     o.addProperty("hubFramesOutDelta", dOut);
-    o.addProperty("hubBytesInDelta", delta(r.s0, r.s1, "bytesIn"));
+    o.addProperty("hubBytesInDelta", delta(r.s0, r.s1, Stat.BYTES_IN));
     o.addProperty("healthyFramesIn", pairIn);
     o.addProperty("healthyFramesOut", pairOut);
     o.addProperty("attackFramesIn", attIn);
@@ -124,8 +122,8 @@ final class AbuseFigures {
     String a = r.attack;
     report.line(String.format(Locale.ROOT, "%s (%.1f s)%s", a, secs, error == null ? "" : " broke off: " + error));
     report.line(String.format(Locale.ROOT, "  hub heap: live before %s, peak sampled %s, live under attack %s, live after %s (max %s); RSS peak %s",
-        Fmt.mb(num(before, "heapUsedBytes")), Fmt.mb(heapPeak), r.live == null ? "-" : Fmt.mb(num(r.live, "heapUsedBytes")),
-        after == null ? "- (no answer)" : Fmt.mb(num(after, "heapUsedBytes")), Fmt.mb(num(before, "heapMaxBytes")), Fmt.mb(rssPeak)));
+        Fmt.mb(num(before, Stat.HEAP_USED_BYTES)), Fmt.mb(heapPeak), r.live == null ? "-" : Fmt.mb(num(r.live, Stat.HEAP_USED_BYTES)),
+        after == null ? "- (no answer)" : Fmt.mb(num(after, Stat.HEAP_USED_BYTES)), Fmt.mb(num(before, Stat.HEAP_MAX_BYTES)), Fmt.mb(rssPeak)));
     report.line(String.format(Locale.ROOT, "  hub CPU: %s (%s)", cpu < 0 ? "?" : String.format(Locale.ROOT, "%.2f s, %d%% of a core",
         cpu / 1e9, secs > 0 ? Math.round(cpu / 1e9 / secs * 100) : 0), o.get("hubCpuSource").getAsString()));
     report.line(String.format(Locale.ROOT, "  frames: attacker sent %s (%s); hub framesIn +%s framesOut +%s (healthy %d/%d): out/in %s, out per attacker frame %s%s",
@@ -173,9 +171,9 @@ final class AbuseFigures {
     return e == null || e.isJsonNull() ? "-" : e.getAsString();
   }
 
-  private static long delta(JsonObject s0, JsonObject s1, String f) {
-    long a = num(s0, f);
-    long b = num(s1, f);
+  private static long delta(JsonObject s0, JsonObject s1, Stat stat) {
+    long a = num(s0, stat);
+    long b = num(s1, stat);
     return a < 0 || b < 0 ? -1 : b - a;
   }
 
@@ -184,29 +182,26 @@ final class AbuseFigures {
     if (s0 == null || s1 == null) {
       return o;
     }
-    for (Map.Entry<String, JsonElement> e : s1.entrySet()) {
-      String f = e.getKey();
-      if (NOT_COUNTERS.contains(f) || !e.getValue().isJsonPrimitive() || !e.getValue().getAsJsonPrimitive().isNumber()) {
+    for (Stat stat : Stat.all()) {
+      // The hub's own counters (the process's CPU and collections are reported apart).
+      if (stat.kind() != Stat.Kind.COUNTER || stat == Stat.PROCESS_CPU_NANOS || stat == Stat.GC_COUNT) {
         continue;
       }
-      long d = delta(s0, s1, f);
+      long d = delta(s0, s1, stat);
       if (d != 0) {
-        o.addProperty(f, d);
+        o.addProperty(stat.name(), d);
       }
     }
-    if (s1.has("errorsByCode") && s1.get("errorsByCode").isJsonObject()) {
-      JsonObject e1 = s1.getAsJsonObject("errorsByCode");
-      JsonObject e0 = s0.has("errorsByCode") && s0.get("errorsByCode").isJsonObject() ? s0.getAsJsonObject("errorsByCode") : new JsonObject();
-      JsonObject d = new JsonObject();
-      for (String k : e1.keySet()) {
-        long v = e1.get(k).getAsLong() - (e0.has(k) ? e0.get(k).getAsLong() : 0);
-        if (v != 0) {
-          d.addProperty(k, v);
-        }
+    Map<String, Long> before = HubStats.fromJson(s0).keyed(Stat.ERRORS_BY_CODE);
+    JsonObject d = new JsonObject();
+    HubStats.fromJson(s1).keyed(Stat.ERRORS_BY_CODE).forEach((code, n) -> {
+      long v = n - before.getOrDefault(code, 0L);
+      if (v != 0) {
+        d.addProperty(code, v);
       }
-      if (d.size() > 0) {
-        o.add("errorsByCode", d);
-      }
+    });
+    if (d.size() > 0) {
+      o.add(Stat.ERRORS_BY_CODE.key(), d);
     }
     return o;
   }

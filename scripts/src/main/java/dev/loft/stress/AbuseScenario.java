@@ -1,6 +1,7 @@
 package dev.loft.stress;
 
 import com.google.gson.JsonObject;
+import dev.loft.server.stats.Stat;
 import dev.loft.stress.ws.Frames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -87,7 +88,7 @@ final class AbuseScenario extends Scenario {
     JsonObject first = stats();
     report.hub("maxFrameBytes", "262144 unless the hub was started with --max-frame-bytes");
     if (first != null) {
-      report.hub("heapMaxBytes", num(first, "heapMaxBytes"));
+      report.hub("heapMaxBytes", num(first, Stat.HEAP_MAX_BYTES));
     }
     HubWatch watch = new HubWatch(admin, () -> proc, sampler);
     figures = new AbuseFigures(this, watch, healthyRate);

@@ -3,6 +3,8 @@ package dev.loft.stress;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.loft.server.stats.HubStats;
+import dev.loft.server.stats.Stat;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -96,11 +98,15 @@ final class AdminClient {
     }
   }
 
-  static long num(JsonObject stats, String field) {
+  /**
+   * One statistic from a hub's {@code /stats} document, read through the hub's own declarations
+   * ({@link Stat}), so no name is spelled here; -1 when the hub was down or did not report it.
+   */
+  static long num(JsonObject stats, Stat stat) {
     if (stats == null) {
       return -1;
     }
-    JsonElement e = stats.get(field);
-    return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() ? e.getAsLong() : -1;
+    HubStats s = HubStats.fromJson(stats);
+    return s.has(stat) ? s.get(stat) : -1;
   }
 }

@@ -1,6 +1,7 @@
 package dev.loft.stress;
 
 import com.google.gson.JsonObject;
+import dev.loft.server.stats.Stat;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -138,11 +139,11 @@ final class ChurnScenario extends Scenario {
     report.result("timedOutCycles", timeouts.size());
     report.result("timeoutStages", String.join("; ", timeouts.stream().limit(20).toList()));
     report.latency("cycle", cycleLatency);
-    long heapDelta = num(settled, "heapUsedBytes") - num(before, "heapUsedBytes");
-    long rssDelta = num(settled, "rssBytes") - num(before, "rssBytes");
+    long heapDelta = num(settled, Stat.HEAP_USED_BYTES) - num(before, Stat.HEAP_USED_BYTES);
+    long rssDelta = num(settled, Stat.RSS_BYTES) - num(before, Stat.RSS_BYTES);
     report.result("heapDeltaAfterSettleBytes", heapDelta);
     report.result("rssDeltaAfterSettleBytes", rssDelta);
-    long hubCpu = num(after, "processCpuNanos") - num(before, "processCpuNanos");
+    long hubCpu = num(after, Stat.PROCESS_CPU_NANOS) - num(before, Stat.PROCESS_CPU_NANOS);
     report.result("hubCpuSeconds", hubCpu / 1e9);
     report.result("hubCpuMillisPerCycle", n == 0 ? null : hubCpu / 1e6 / n);
 
@@ -150,23 +151,23 @@ final class ChurnScenario extends Scenario {
         Fmt.n((long) (n / seconds)), failed.get()));
     report.line("cycle latency (connect -> answer): " + Report.latencyText(cycleLatency));
     report.line(String.format("hub peers %d -> %d -> %d; busListeners %d -> %d -> %d",
-        num(before, "peers"), num(after, "peers"), num(settled, "peers"),
-        num(before, "busListeners"), num(after, "busListeners"), num(settled, "busListeners")));
+        num(before, Stat.PEERS), num(after, Stat.PEERS), num(settled, Stat.PEERS),
+        num(before, Stat.BUS_LISTENERS), num(after, Stat.BUS_LISTENERS), num(settled, Stat.BUS_LISTENERS)));
     report.line(String.format("hub heap after GC %s -> %s -> %s (delta %+.2f MB); RSS %s -> %s -> %s",
-        Fmt.mb(num(before, "heapUsedBytes")), Fmt.mb(num(after, "heapUsedBytes")), Fmt.mb(num(settled, "heapUsedBytes")),
-        heapDelta / 1048576.0, Fmt.mb(num(before, "rssBytes")), Fmt.mb(num(after, "rssBytes")), Fmt.mb(num(settled, "rssBytes"))));
+        Fmt.mb(num(before, Stat.HEAP_USED_BYTES)), Fmt.mb(num(after, Stat.HEAP_USED_BYTES)), Fmt.mb(num(settled, Stat.HEAP_USED_BYTES)),
+        heapDelta / 1048576.0, Fmt.mb(num(before, Stat.RSS_BYTES)), Fmt.mb(num(after, Stat.RSS_BYTES)), Fmt.mb(num(settled, Stat.RSS_BYTES))));
     report.line(String.format("hub CPU %.1f s (%.3f ms per cycle)", hubCpu / 1e9, n == 0 ? 0 : hubCpu / 1e6 / n));
 
     report.check("all cycles ran", completed && n == cycles,
         Fmt.n(n) + " of " + Fmt.n(cycles) + (completed ? "" : " (time bound hit)"));
     report.check("no failed cycles", failed.get() == 0,
         failed.get() + " failed" + (lastFailure == null ? "" : ", last: " + lastFailure));
-    report.check("hub peers back to start", num(settled, "peers") == num(before, "peers"),
-        "peers " + num(before, "peers") + " -> " + num(settled, "peers"));
-    report.check("hub announced peers back to start", num(settled, "announcedPeers") == num(before, "announcedPeers"),
-        "announcedPeers " + num(before, "announcedPeers") + " -> " + num(settled, "announcedPeers"));
-    report.check("bus listeners back to start", num(settled, "busListeners") <= num(before, "busListeners"),
-        "busListeners " + num(before, "busListeners") + " -> " + num(settled, "busListeners"));
+    report.check("hub peers back to start", num(settled, Stat.PEERS) == num(before, Stat.PEERS),
+        "peers " + num(before, Stat.PEERS) + " -> " + num(settled, Stat.PEERS));
+    report.check("hub announced peers back to start", num(settled, Stat.ANNOUNCED_PEERS) == num(before, Stat.ANNOUNCED_PEERS),
+        "announcedPeers " + num(before, Stat.ANNOUNCED_PEERS) + " -> " + num(settled, Stat.ANNOUNCED_PEERS));
+    report.check("bus listeners back to start", num(settled, Stat.BUS_LISTENERS) <= num(before, Stat.BUS_LISTENERS),
+        "busListeners " + num(before, Stat.BUS_LISTENERS) + " -> " + num(settled, Stat.BUS_LISTENERS));
     report.target("heap after GC within 2 MB of start", Math.abs(heapDelta) <= 2 * 1024 * 1024,
         String.format("%+.2f MB after %s cycles", heapDelta / 1048576.0, Fmt.n(n)));
   }

@@ -1,6 +1,7 @@
 package dev.loft.stress;
 
 import com.google.gson.JsonObject;
+import dev.loft.server.stats.Stat;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -141,7 +142,7 @@ final class FanoutScenario extends Scenario {
     double secs = measuring.seconds();
     long dels = delivered.delta();
     long pubs = sent.delta();
-    double cpu = (num(s1, "processCpuNanos") - num(s0, "processCpuNanos")) / 1e9;
+    double cpu = (num(s1, Stat.PROCESS_CPU_NANOS) - num(s0, Stat.PROCESS_CPU_NANOS)) / 1e9;
     double cpuPerM = dels == 0 ? Double.NaN : cpu / (dels / 1e6);
     report.result("subscribers", subscribers);
     report.result("publishes", pubs);
@@ -155,7 +156,7 @@ final class FanoutScenario extends Scenario {
     report.result("stalls", stalls.get());
     report.result("errors", tally.errors.get());
     report.result("closedEarly", tally.closed.get());
-    report.result("hubEvictedSlowDelta", num(s1, "evictedSlow") - num(before, "evictedSlow"));
+    report.result("hubEvictedSlowDelta", num(s1, Stat.EVICTED_SLOW) - num(before, Stat.EVICTED_SLOW));
     report.latency("delivery", latency);
     report.line(String.format("1 publisher -> %s subscribers, %d-byte filler, window %d, rate cap %s: %s publishes/s, %s deliveries/s",
         Fmt.n(subscribers), payload, window, rate > 0 ? rate + "/s" : "none", Fmt.d(pubs / secs), Fmt.n((long) (dels / secs))));

@@ -1,6 +1,7 @@
 package dev.loft.stress;
 
 import com.google.gson.JsonObject;
+import dev.loft.server.stats.Stat;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -201,8 +202,8 @@ final class FloodScenario extends Scenario {
     }
     hubAfter(10_000, false);
 
-    long rl = num(s1, "rateLimited") - num(before, "rateLimited");
-    long evictedRl = num(s1, "evictedRateLimit") - num(before, "evictedRateLimit");
+    long rl = num(s1, Stat.RATE_LIMITED) - num(before, Stat.RATE_LIMITED);
+    long evictedRl = num(s1, Stat.EVICTED_RATE_LIMIT) - num(before, Stat.EVICTED_RATE_LIMIT);
     report.result("floodSent", floodSent.get());
     report.result("floodSeconds", flood.seconds());
     report.result("floodRateLimitedFrames", floodRateLimited.get());

@@ -1,6 +1,7 @@
 package dev.loft.stress;
 
 import com.google.gson.JsonObject;
+import dev.loft.server.stats.Stat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -55,11 +56,11 @@ final class IdleScenario extends Scenario {
         first = smp;
         continue;
       }
-      long p0 = num(first.stats(), "peers");
-      long p1 = num(smp.stats(), "peers");
+      long p0 = num(first.stats(), Stat.PEERS);
+      long p1 = num(smp.stats(), Stat.PEERS);
       boolean last = smp.t() >= toT;
       if (p1 / band > p0 / band || (last && p1 > p0)) {
-        double cpuMs = (num(smp.stats(), "processCpuNanos") - num(first.stats(), "processCpuNanos")) / 1e6;
+        double cpuMs = (num(smp.stats(), Stat.PROCESS_CPU_NANOS) - num(first.stats(), Stat.PROCESS_CPU_NANOS)) / 1e6;
         double perConnect = cpuMs / Math.max(1, p1 - p0);
         JsonObject o = new JsonObject();
         o.addProperty("fromPeers", p0);
@@ -154,7 +155,7 @@ final class IdleScenario extends Scenario {
     double rampSeconds = ramp.close(null, Window.Stats.NONE).seconds();
     connectCost(ramp.startT(), ramp.endT());
     long held = ready.get() - droppedWhileHeld.get();
-    awaitHub(() -> num(stats(), "announcedPeers") >= num(before, "announcedPeers") + held, 30_000);
+    awaitHub(() -> num(stats(), Stat.ANNOUNCED_PEERS) >= num(before, Stat.ANNOUNCED_PEERS) + held, 30_000);
     Window holding = new Window(this).open("holding " + held, Window.Stats.NONE);
     hold(holdSeconds);
     JsonObject full = holding.close(null, Window.Stats.AFTER_GC).end();
@@ -171,44 +172,44 @@ final class IdleScenario extends Scenario {
       }
     }
     awaitHub(() -> engine.live() == 0, 60_000);
-    awaitHub(() -> num(stats(), "peers") <= num(before, "peers"), 30_000);
+    awaitHub(() -> num(stats(), Stat.PEERS) <= num(before, Stat.PEERS), 30_000);
     JsonObject after = statsGc();
     report.hub("after", snapshot(after));
     sampler.mark("closed");
 
-    long peersHeld = num(full, "peers") - num(before, "peers");
-    double rssPerPeer = (num(full, "rssBytes") - num(before, "rssBytes")) / (double) Math.max(1, peersHeld);
-    double heapPerPeer = (num(full, "heapUsedBytes") - num(before, "heapUsedBytes")) / (double) Math.max(1, peersHeld);
+    long peersHeld = num(full, Stat.PEERS) - num(before, Stat.PEERS);
+    double rssPerPeer = (num(full, Stat.RSS_BYTES) - num(before, Stat.RSS_BYTES)) / (double) Math.max(1, peersHeld);
+    double heapPerPeer = (num(full, Stat.HEAP_USED_BYTES) - num(before, Stat.HEAP_USED_BYTES)) / (double) Math.max(1, peersHeld);
     report.result("peersRequested", peers);
     report.result("peersAttempted", all.size());
     report.result("peersHeld", heldNow);
     report.result("hubPeersHeld", peersHeld);
-    report.result("hubAnnouncedPeers", num(full, "announcedPeers"));
+    report.result("hubAnnouncedPeers", num(full, Stat.ANNOUNCED_PEERS));
     report.result("failed", failed.get());
     report.result("droppedWhileHeld", droppedWhileHeld.get());
     report.result("rampSeconds", rampSeconds);
     report.result("connectsPerSecond", ready.get() / rampSeconds);
     report.result("rssBytesPerPeer", rssPerPeer);
     report.result("heapBytesPerPeer", heapPerPeer);
-    report.result("hubThreads", num(full, "threads"));
+    report.result("hubThreads", num(full, Stat.THREADS));
     report.latency("connect", connectLatency);
 
     report.line(String.format("held %s peers (hub counts %s, %s announced) in %s networks; ramp %.1f s (%s connects/s)",
-        Fmt.n(heldNow), Fmt.n(peersHeld), Fmt.n(num(full, "announcedPeers")), Fmt.n(num(full, "networks")),
+        Fmt.n(heldNow), Fmt.n(peersHeld), Fmt.n(num(full, Stat.ANNOUNCED_PEERS)), Fmt.n(num(full, Stat.NETWORKS)),
         rampSeconds, Fmt.n((long) (ready.get() / rampSeconds))));
-    report.line(String.format("hub RSS %s -> %s: %.2f KB per peer", Fmt.mb(num(before, "rssBytes")),
-        Fmt.mb(num(full, "rssBytes")), rssPerPeer / 1024));
-    report.line(String.format("hub heap after GC %s -> %s: %.2f KB per peer", Fmt.mb(num(before, "heapUsedBytes")),
-        Fmt.mb(num(full, "heapUsedBytes")), heapPerPeer / 1024));
+    report.line(String.format("hub RSS %s -> %s: %.2f KB per peer", Fmt.mb(num(before, Stat.RSS_BYTES)),
+        Fmt.mb(num(full, Stat.RSS_BYTES)), rssPerPeer / 1024));
+    report.line(String.format("hub heap after GC %s -> %s: %.2f KB per peer", Fmt.mb(num(before, Stat.HEAP_USED_BYTES)),
+        Fmt.mb(num(full, Stat.HEAP_USED_BYTES)), heapPerPeer / 1024));
     report.line("connect latency (connect -> connected): " + Report.latencyText(connectLatency));
-    report.line(String.format("after closing all: hub peers %d, heap %s, RSS %s", num(after, "peers"),
-        Fmt.mb(num(after, "heapUsedBytes")), Fmt.mb(num(after, "rssBytes"))));
+    report.line(String.format("after closing all: hub peers %d, heap %s, RSS %s", num(after, Stat.PEERS),
+        Fmt.mb(num(after, Stat.HEAP_USED_BYTES)), Fmt.mb(num(after, Stat.RSS_BYTES))));
 
     report.check("all peers connected", failed.get() == 0 && ready.get() == n,
         Fmt.n(ready.get()) + " of " + Fmt.n(n) + (lastFailure == null ? "" : "; last failure: " + lastFailure));
     report.check("no peer dropped while idle", droppedWhileHeld.get() == 0, droppedWhileHeld.get() + " dropped");
-    report.check("hub peers back to start", num(after, "peers") == num(before, "peers"),
-        "peers " + num(before, "peers") + " -> " + num(after, "peers"));
+    report.check("hub peers back to start", num(after, Stat.PEERS) == num(before, Stat.PEERS),
+        "peers " + num(before, Stat.PEERS) + " -> " + num(after, Stat.PEERS));
     report.target("hub RSS per peer <= 10 KB at ~20,000 peers", rssPerPeer <= 10 * 1024 && peersHeld >= 19_000,
         String.format("%.2f KB per peer at %s peers", rssPerPeer / 1024, Fmt.n(peersHeld)));
   }

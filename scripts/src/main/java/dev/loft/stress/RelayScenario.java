@@ -1,6 +1,7 @@
 package dev.loft.stress;
 
 import com.google.gson.JsonObject;
+import dev.loft.server.stats.Stat;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -121,7 +122,7 @@ final class RelayScenario extends Scenario {
     double secs = measuring.seconds();
     long rts = counted.delta();
     long relayed = 2 * rts;
-    double cpu = (num(s1, "processCpuNanos") - num(s0, "processCpuNanos")) / 1e9;
+    double cpu = (num(s1, Stat.PROCESS_CPU_NANOS) - num(s0, Stat.PROCESS_CPU_NANOS)) / 1e9;
     double cpuPerM = relayed == 0 ? Double.NaN : cpu / (relayed / 1e6);
     for (Pair pair : ps) {
       pair.a.close();
@@ -139,8 +140,8 @@ final class RelayScenario extends Scenario {
     report.result("hubCpuSecondsPerMillionRoundTrips", rts == 0 ? null : cpu / (rts / 1e6));
     report.result("errors", tally.errors.get());
     report.result("closedEarly", tally.closed.get());
-    report.result("hubFramesInDelta", num(s1, "framesIn") - num(s0, "framesIn"));
-    report.result("hubFramesOutDelta", num(s1, "framesOut") - num(s0, "framesOut"));
+    report.result("hubFramesInDelta", num(s1, Stat.FRAMES_IN) - num(s0, Stat.FRAMES_IN));
+    report.result("hubFramesOutDelta", num(s1, Stat.FRAMES_OUT) - num(s0, Stat.FRAMES_OUT));
     report.latency("roundTrip", rtt);
     report.line(String.format("%d pairs, window %d, %d-byte filler, pacing %s: %s round trips/s (%s relayed messages/s)",
         pairs, window, payload, ratePerPeer > 0 ? ratePerPeer + " frames/s per peer" : "none",

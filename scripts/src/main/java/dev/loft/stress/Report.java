@@ -6,6 +6,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.loft.server.stats.Stat;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,10 +37,11 @@ import org.knowm.xchart.style.Styler;
 /** Collects a scenario's figures and checks; writes the JSON, the PNG chart and the human summary. */
 final class Report {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
-  static final String[] SAMPLE_FIELDS = {
-    "peers", "announcedPeers", "networks", "topics", "subscriptions", "busListeners", "queuedOutboundBytes",
-    "heapUsedBytes", "heapMaxBytes", "rssBytes", "threads", "processCpuNanos", "gcCount", "framesIn",
-    "framesOut", "dropped", "rateLimited", "evictedSlow", "evictedRateLimit"
+  static final Stat[] SAMPLE_FIELDS = {
+    Stat.PEERS, Stat.ANNOUNCED_PEERS, Stat.NETWORKS, Stat.TOPICS, Stat.SUBSCRIPTIONS, Stat.BUS_LISTENERS,
+    Stat.QUEUED_OUTBOUND_BYTES, Stat.HEAP_USED_BYTES, Stat.HEAP_MAX_BYTES, Stat.RSS_BYTES, Stat.THREADS,
+    Stat.PROCESS_CPU_NANOS, Stat.GC_COUNT, Stat.FRAMES_IN, Stat.FRAMES_OUT, Stat.DROPPED, Stat.RATE_LIMITED,
+    Stat.EVICTED_SLOW, Stat.EVICTED_RATE_LIMIT
   };
 
   private final String scenario;
@@ -155,16 +157,16 @@ final class Report {
     if (stats == null) {
       return o;
     }
-    for (String f : SAMPLE_FIELDS) {
-      if (stats.has(f)) {
-        o.add(f, stats.get(f));
+    for (Stat f : SAMPLE_FIELDS) {
+      if (stats.has(f.key())) {
+        o.add(f.key(), stats.get(f.key()));
       }
     }
-    if (stats.has("errorsByCode")) {
-      o.add("errorsByCode", stats.get("errorsByCode"));
+    if (stats.has(Stat.ERRORS_BY_CODE.key())) {
+      o.add(Stat.ERRORS_BY_CODE.key(), stats.get(Stat.ERRORS_BY_CODE.key()));
     }
-    if (stats.has("memoryPressure")) {
-      o.add("memoryPressure", stats.get("memoryPressure"));
+    if (stats.has(Stat.MEMORY_PRESSURE.key())) {
+      o.add(Stat.MEMORY_PRESSURE.key(), stats.get(Stat.MEMORY_PRESSURE.key()));
     }
     return o;
   }
@@ -292,9 +294,9 @@ final class Report {
         continue;
       }
       t.add(s.t());
-      heap.add(AdminClient.num(s.stats(), "heapUsedBytes") / 1048576.0);
-      rss.add(AdminClient.num(s.stats(), "rssBytes") / 1048576.0);
-      peers.add((double) AdminClient.num(s.stats(), "peers"));
+      heap.add(AdminClient.num(s.stats(), Stat.HEAP_USED_BYTES) / 1048576.0);
+      rss.add(AdminClient.num(s.stats(), Stat.RSS_BYTES) / 1048576.0);
+      peers.add((double) AdminClient.num(s.stats(), Stat.PEERS));
     }
     if (t.isEmpty()) {
       t.add(0.0);

@@ -4,6 +4,7 @@ import static dev.loft.stress.AdminClient.num;
 
 import com.google.gson.JsonObject;
 import dev.loft.protocol.PeerIds;
+import dev.loft.server.stats.Stat;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ final class ResetRaceAttack implements Attack {
   public void run(AbuseRun r) throws Exception {
     AbuseScenario sc = r.scenario;
     AtomicInteger next = new AtomicInteger();
-    long peersBefore = num(sc.stats(), "peers");
+    long peersBefore = num(sc.stats(), Stat.PEERS);
     r.begin();
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < resetConcurrency; i++) {
@@ -64,16 +65,16 @@ final class ResetRaceAttack implements Attack {
     r.extra.addProperty("handshakes", r.framesSent.get());
     r.extra.addProperty("burstSeconds", Fmt.round3(burstEnd - r.t0()));
     r.extra.addProperty("hubPeersBefore", peersBefore);
-    r.extra.addProperty("hubPeersRightAfter", num(sc.stats(), "peers"));
+    r.extra.addProperty("hubPeersRightAfter", num(sc.stats(), Stat.PEERS));
     long healthy = peersBefore; // the healthy pair (and nothing else of ours) was connected before
-    boolean settledOk = sc.awaitHub(() -> num(sc.stats(), "peers") >= 0 && num(sc.stats(), "peers") <= healthy, (long) (settleTimeout * 1000));
+    boolean settledOk = sc.awaitHub(() -> num(sc.stats(), Stat.PEERS) >= 0 && num(sc.stats(), Stat.PEERS) <= healthy, (long) (settleTimeout * 1000));
     JsonObject s = sc.stats();
-    r.extra.addProperty("hubPeersAfterSettle", num(s, "peers"));
+    r.extra.addProperty("hubPeersAfterSettle", num(s, Stat.PEERS));
     r.extra.addProperty("settledWithinSeconds", settledOk ? Fmt.round3(r.now() - burstEnd) : null);
     r.extra.addProperty("settleTimeoutSeconds", settleTimeout);
     r.liveUnderAttack();
     r.end();
     sc.report.check("reset-race: peers gauge back to the healthy pair within " + settleTimeout + " s", settledOk,
-        "peers " + num(s, "peers") + ", expected " + healthy);
+        "peers " + num(s, Stat.PEERS) + ", expected " + healthy);
   }
 }

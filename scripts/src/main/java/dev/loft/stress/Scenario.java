@@ -1,6 +1,7 @@
 package dev.loft.stress;
 
 import com.google.gson.JsonObject;
+import dev.loft.server.stats.Stat;
 import dev.loft.stress.ws.WsEngine;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -185,8 +186,8 @@ abstract class Scenario implements Callable<Integer> {
     return s;
   }
 
-  static long num(JsonObject s, String f) {
-    return AdminClient.num(s, f);
+  static long num(JsonObject s, Stat stat) {
+    return AdminClient.num(s, stat);
   }
 
   static Histogram histogram() {

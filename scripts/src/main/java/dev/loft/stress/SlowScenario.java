@@ -1,6 +1,7 @@
 package dev.loft.stress;
 
 import com.google.gson.JsonObject;
+import dev.loft.server.stats.Stat;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -112,7 +113,7 @@ final class SlowScenario extends Scenario {
     slow.conn.reading(false);
     Window push = new Window(this).open("stops reading", Window.Stats.NONE);
     double stopReadingAt = push.startT();
-    long evictedBefore = num(before, "evictedSlow");
+    long evictedBefore = num(before, Stat.EVICTED_SLOW);
     status(() -> String.format("published %s delivered %s, slow peer %s", Fmt.n(published.get()),
         Fmt.n(deliveries.get()), evicted() ? "EVICTED" : "not reading"));
     Thread pub = new Thread(() -> {
@@ -140,11 +141,11 @@ final class SlowScenario extends Scenario {
     // Live heap while the backlog builds (a full GC in the hub; the backlog is what stays).
     hold(1.0);
     JsonObject building = statsGc();
-    boolean evictedEarly = num(building, "evictedSlow") > evictedBefore;
+    boolean evictedEarly = num(building, Stat.EVICTED_SLOW) > evictedBefore;
     // The eviction is visible in /stats (the non-reading client cannot see the close frame).
     boolean evicted = awaitHub(() -> {
       JsonObject s = sampler.latest();
-      return num(s, "evictedSlow") > evictedBefore;
+      return num(s, Stat.EVICTED_SLOW) > evictedBefore;
     }, (long) (duration * 1000));
     double evictedAt = sampler.now();
     if (evicted) {
@@ -168,9 +169,9 @@ final class SlowScenario extends Scenario {
     publisher.close();
     JsonObject afterStats = hubAfter(10_000, true);
 
-    long peakQueued = sampler.max("queuedOutboundBytes", stopReadingAt);
-    long peakHeap = sampler.max("heapUsedBytes", stopReadingAt);
-    long evictedDelta = num(s1, "evictedSlow") - evictedBefore;
+    long peakQueued = sampler.max(Stat.QUEUED_OUTBOUND_BYTES, stopReadingAt);
+    long peakHeap = sampler.max(Stat.HEAP_USED_BYTES, stopReadingAt);
+    long evictedDelta = num(s1, Stat.EVICTED_SLOW) - evictedBefore;
     report.result("published", published.get());
     report.result("deliveriesToOthers", deliveries.get());
     report.result("expectedDeliveriesToOthers", (long) subscribers * published.get());
@@ -182,11 +183,11 @@ final class SlowScenario extends Scenario {
     report.result("slowPeerCloseReason", slowCloseReason);
     report.result("peakQueuedOutboundBytes", peakQueued);
     report.result("peakHeapUsedBytes", peakHeap);
-    report.result("heapUsedBeforeBytes", num(before, "heapUsedBytes"));
-    report.result("heapAfterGcWhileBacklogBuildsBytes", num(building, "heapUsedBytes"));
+    report.result("heapUsedBeforeBytes", num(before, Stat.HEAP_USED_BYTES));
+    report.result("heapAfterGcWhileBacklogBuildsBytes", num(building, Stat.HEAP_USED_BYTES));
     report.result("backlogBuildingSnapshotAfterEviction", evictedEarly);
-    report.result("queuedOutboundBytesWhileBacklogBuilds", num(building, "queuedOutboundBytes"));
-    report.result("heapAfterGcAfterEvictionBytes", atEviction == null ? null : num(atEviction, "heapUsedBytes"));
+    report.result("queuedOutboundBytesWhileBacklogBuilds", num(building, Stat.QUEUED_OUTBOUND_BYTES));
+    report.result("heapAfterGcAfterEvictionBytes", atEviction == null ? null : num(atEviction, Stat.HEAP_USED_BYTES));
     report.result("othersClosed", tally.closed.get());
     report.result("errors", tally.errors.get());
     report.result("pushSeconds", push.seconds());
@@ -198,9 +199,9 @@ final class SlowScenario extends Scenario {
             evictedAt - stopReadingAt, evictedDelta, slowCloseCode, slowCloseReason == null || slowCloseReason.isEmpty() ? "" : " \"" + slowCloseReason + "\"")
         : "slow subscriber NOT evicted within " + duration + " s");
     report.line(String.format("hub heap after GC: before %s, 1 s into the backlog %s (queued %s), after the eviction %s, at the end %s",
-        Fmt.mb(num(before, "heapUsedBytes")), Fmt.mb(num(building, "heapUsedBytes")),
-        Fmt.mb(num(building, "queuedOutboundBytes")),
-        atEviction == null ? "-" : Fmt.mb(num(atEviction, "heapUsedBytes")), Fmt.mb(num(afterStats, "heapUsedBytes"))));
+        Fmt.mb(num(before, Stat.HEAP_USED_BYTES)), Fmt.mb(num(building, Stat.HEAP_USED_BYTES)),
+        Fmt.mb(num(building, Stat.QUEUED_OUTBOUND_BYTES)),
+        atEviction == null ? "-" : Fmt.mb(num(atEviction, Stat.HEAP_USED_BYTES)), Fmt.mb(num(afterStats, Stat.HEAP_USED_BYTES))));
     report.line(String.format("peak sampled queuedOutboundBytes %s; peak heap used incl. garbage %s", Fmt.mb(peakQueued), Fmt.mb(peakHeap)));
     report.line(String.format("others: %s of %s deliveries; latency %s", Fmt.n(deliveries.get()),
         Fmt.n((long) subscribers * published.get()), Report.latencyText(latency)));
@@ -214,6 +215,6 @@ final class SlowScenario extends Scenario {
   }
 
   private boolean evicted() {
-    return slowCloseCode >= 0 || num(sampler.latest(), "evictedSlow") > 0;
+    return slowCloseCode >= 0 || num(sampler.latest(), Stat.EVICTED_SLOW) > 0;
   }
 }

@@ -1,6 +1,7 @@
 package dev.loft.stress;
 
 import com.google.gson.JsonObject;
+import dev.loft.server.stats.Stat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -82,11 +83,11 @@ final class StatsSampler implements AutoCloseable {
   }
 
   /** Largest value of a numeric field over the samples taken since {@code fromT} seconds. */
-  synchronized long max(String field, double fromT) {
+  synchronized long max(Stat stat, double fromT) {
     long m = -1;
     for (Sample s : samples) {
       if (s.t() >= fromT && s.stats() != null) {
-        m = Math.max(m, AdminClient.num(s.stats(), field));
+        m = Math.max(m, AdminClient.num(s.stats(), stat));
       }
     }
     return m;
@@ -102,15 +103,15 @@ final class StatsSampler implements AutoCloseable {
     JsonObject p = previous;
     if (p != null && latestT > previousT) {
       double pct =
-          (AdminClient.num(s, "processCpuNanos") - AdminClient.num(p, "processCpuNanos"))
+          (AdminClient.num(s, Stat.PROCESS_CPU_NANOS) - AdminClient.num(p, Stat.PROCESS_CPU_NANOS))
               / 1e9 / (latestT - previousT) * 100;
       cpu = String.format(" cpu %.0f%%", pct);
     }
     return String.format(
         "hub peers %d heap %s rss %s%s",
-        AdminClient.num(s, "peers"),
-        Fmt.mb(AdminClient.num(s, "heapUsedBytes")),
-        Fmt.mb(AdminClient.num(s, "rssBytes")),
+        AdminClient.num(s, Stat.PEERS),
+        Fmt.mb(AdminClient.num(s, Stat.HEAP_USED_BYTES)),
+        Fmt.mb(AdminClient.num(s, Stat.RSS_BYTES)),
         cpu);
   }
 

@@ -1,6 +1,7 @@
 package dev.loft.stress;
 
 import com.google.gson.JsonObject;
+import dev.loft.server.stats.Stat;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -190,7 +191,7 @@ final class StormScenario extends Scenario {
       throw new IllegalStateException("only " + up.get() + " of " + n + " peers connected"
           + (lastError == null ? "" : "; last error " + lastError));
     }
-    awaitHub(() -> num(stats(), "announcedPeers") >= num(before, "announcedPeers") + n, 30_000);
+    awaitHub(() -> num(stats(), Stat.ANNOUNCED_PEERS) >= num(before, Stat.ANNOUNCED_PEERS) + n, 30_000);
     Window storm = new Window(this).open("restart", Window.Stats.PLAIN);
     report.hub("beforeRestart", snapshot(storm.start()));
     restartNanos = storm.startNanos();
@@ -225,7 +226,7 @@ final class StormScenario extends Scenario {
       report.line(String.format("not back: %d have an open WebSocket but never got 'connected', %d still connecting,"
           + " %d closed", openNoConnected, connecting, closed));
     }
-    awaitHub(() -> num(stats(), "announcedPeers") >= n, 10_000);
+    awaitHub(() -> num(stats(), Stat.ANNOUNCED_PEERS) >= n, 10_000);
     JsonObject afterStats = stats();
     report.hub("afterReconnect", snapshot(afterStats));
     stop = true;
@@ -253,8 +254,8 @@ final class StormScenario extends Scenario {
     report.result("reconnectsTimedOut", connectTimeouts.get());
     report.result("openSocketsWithoutConnectedFrame", noConnectedFrame.get());
     report.result("closedAgainAfterBack", closedAfterBack.get());
-    report.result("hubPeersAfter", num(afterStats, "peers"));
-    report.result("hubAnnouncedPeersAfter", num(afterStats, "announcedPeers"));
+    report.result("hubPeersAfter", num(afterStats, Stat.PEERS));
+    report.result("hubAnnouncedPeersAfter", num(afterStats, Stat.ANNOUNCED_PEERS));
     report.result("errors", errors.get());
     report.latency("timeToBackFromRestart", backLatency);
     report.line(String.format("%s peers; hub restart took %.2f s (stop + start); %s/%s back %.2f s after the restart began"
@@ -267,9 +268,9 @@ final class StormScenario extends Scenario {
       report.line(noConnectedFrame.get() + " reconnects got a WebSocket but no 'connected' frame within "
           + Peer.READY_TIMEOUT_MS + " ms (dropped and retried)");
     }
-    report.line(String.format("hub after: peers %d, announced %d", num(afterStats, "peers"), num(afterStats, "announcedPeers")));
+    report.line(String.format("hub after: peers %d, announced %d", num(afterStats, Stat.PEERS), num(afterStats, Stat.ANNOUNCED_PEERS)));
     report.check("all peers back", complete && back.get() == n, Fmt.n(back.get()) + " of " + Fmt.n(n));
-    report.check("hub holds them all again", num(afterStats, "peers") >= n, "hub peers " + num(afterStats, "peers"));
+    report.check("hub holds them all again", num(afterStats, Stat.PEERS) >= n, "hub peers " + num(afterStats, Stat.PEERS));
     if (closedAfterBack.get() > 0) {
       report.line(closedAfterBack.get() + " peers were let in (got 'connected') and then closed again during the restart");
     }

@@ -3,6 +3,7 @@ package dev.loft.stress;
 import static dev.loft.stress.AdminClient.num;
 
 import com.google.gson.JsonObject;
+import dev.loft.server.stats.Stat;
 import dev.loft.stress.ws.WsEngine;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,8 +85,8 @@ final class TopicHogAttack implements Attack {
         r.extra.addProperty("subscribesAcked", acks.get());
         r.extra.addProperty("subscribesExpected", expected);
         JsonObject s = sc.stats();
-        r.extra.addProperty("hubTopics", num(s, "topics"));
-        r.extra.addProperty("hubSubscriptions", num(s, "subscriptions"));
+        r.extra.addProperty("hubTopics", num(s, Stat.TOPICS));
+        r.extra.addProperty("hubSubscriptions", num(s, Stat.SUBSCRIPTIONS));
         // Can someone else still subscribe? A fresh peer from another address tries one new topic.
         r.extra.addProperty("probeSubscribe", probeSubscribe(r, "hog-" + sc.tag + "-probe"));
         // And a peer from the hog's own address: is that address capped?
