@@ -63,6 +63,12 @@ public final class CommonOptions {
       description = "Bind client sockets across 127.0.0.1..127.0.0.N (default: ${DEFAULT-VALUE}).")
   int sourceAddresses;
 
+  @Option(names = "--client-writes", defaultValue = "per-frame",
+      description = "per-frame: one system call per frame sent, as browsers and most client libraries write;"
+          + " batched: the frames a generator thread produces in one pass go out in one write per connection"
+          + " (default: ${DEFAULT-VALUE}).")
+  String clientWrites;
+
   @Option(names = "--quiet", description = "No live progress line on stderr.")
   boolean quiet;
 

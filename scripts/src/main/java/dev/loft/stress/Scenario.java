@@ -69,6 +69,7 @@ abstract class Scenario implements Callable<Integer> {
       report.hub("url", hub.wsUrl());
       report.hub("admin", hub.adminUrl());
       engine = new WsEngine(common.ioThreads, common.sourceAddresses);
+      engine.batchedWrites(batchedWrites());
       sampler = new StatsSampler(admin, startNanos, common.sampleMillis > 0 ? common.sampleMillis : defaultSampleMillis());
       progress = new ProgressPrinter(common.quiet, name(), sampler);
       run();
@@ -184,6 +185,18 @@ abstract class Scenario implements Callable<Integer> {
     JsonObject s = admin.statsAfterGc();
     sampler.add(s);
     return s;
+  }
+
+  /** {@code --client-writes}: how the generator writes the frames it sends. */
+  private boolean batchedWrites() {
+    switch (common.clientWrites) {
+      case "per-frame":
+        return false;
+      case "batched":
+        return true;
+      default:
+        throw new IllegalArgumentException("--client-writes is per-frame or batched, not " + common.clientWrites);
+    }
   }
 
   static long num(JsonObject s, Stat stat) {

@@ -45,7 +45,7 @@ class WsEngineTalksToARealHubTest {
   }
 
   /** What one connection saw. */
-  private static final class Seen implements WsListener {
+  private static class Seen implements WsListener {
     final Queue<String> texts = new ConcurrentLinkedQueue<>();
     volatile boolean open;
     volatile String close; // "code reason remote|local"
@@ -78,6 +78,30 @@ class WsEngineTalksToARealHubTest {
     WsConn conn = engine.connect(URI.create(Peer.withPeerId(hub.wsUrl(), PeerIds.random())), seen);
     await().atMost(WAIT).until(() -> seen.got("\"type\":\"connected\""));
     return conn;
+  }
+
+  @Test
+  void batchedWritesLoseNoFrameAndKeepTheirOrder() throws Exception {
+    try (WsEngine batched = new WsEngine(1, 2)) {
+      batched.batchedWrites(true);
+      Seen seen = new Seen() {
+        @Override
+        public void onText(WsConn conn, byte[] buf, int off, int len) {
+          super.onText(conn, buf, off, len);
+          if (new String(buf, off, len, StandardCharsets.UTF_8).contains("\"type\":\"connected\"")) {
+            for (int i = 0; i < 50; i++) { // on the loop's thread: all 50 leave in one write
+              conn.sendText("{\"type\":\"subscribe\",\"id\":\"s" + i + "\",\"topic\":\"batched-" + i + "\"}");
+            }
+          }
+        }
+      };
+      batched.connect(URI.create(Peer.withPeerId(hub.wsUrl(), PeerIds.random())), seen);
+      await().atMost(WAIT).until(() -> seen.texts.stream().filter(t -> t.contains("\"type\":\"ack\"")).count() == 50);
+      List<String> acks = seen.texts.stream().filter(t -> t.contains("\"type\":\"ack\"")).toList();
+      for (int i = 0; i < 50; i++) {
+        assertTrue(acks.get(i).contains("\"id\":\"s" + i + "\""), acks.get(i));
+      }
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.LinkedHashSet;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,6 +18,8 @@ final class Loop implements Runnable {
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
   private volatile boolean running = true;
+  /** Batched writes: connections with frames queued during this pass (loop thread only). */
+  private final LinkedHashSet<WsConn> toFlush = new LinkedHashSet<>();
   private long timerSeq;
   /** Shared read buffer: connections keep their own bytes only for an incomplete frame. */
   final byte[] readBuf = new byte[256 * 1024];
@@ -124,6 +127,7 @@ final class Loop implements Runnable {
           timers.poll();
           safely(first.task);
         }
+        flushPass();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -139,6 +143,25 @@ final class Loop implements Runnable {
         // shutting down
       }
     }
+  }
+
+  /** Batched writes: a frame sent on this loop's thread is written at the end of the pass. */
+  void flushAtEndOfPass(WsConn conn) {
+    toFlush.add(conn);
+  }
+
+  private void flushPass() {
+    if (toFlush.isEmpty()) {
+      return;
+    }
+    for (WsConn conn : toFlush) {
+      try {
+        conn.flushGathered();
+      } catch (IOException | RuntimeException e) {
+        conn.fail(e);
+      }
+    }
+    toFlush.clear();
   }
 
   private void ready(SelectionKey key) {

@@ -172,6 +172,11 @@ public final class WsConn {
         return false;
       }
       engine.bytesOut.addAndGet(bb.remaining());
+      if (engine.batchedWrites && connected && key != null && loop.inLoop()) {
+        out.add(bb); // written with whatever else this pass produces, at the end of the pass
+        loop.flushAtEndOfPass(this);
+        return true;
+      }
       if (out.isEmpty() && connected && key != null) {
         try {
           ch.write(bb);
@@ -197,6 +202,23 @@ public final class WsConn {
     IOException e = failure;
     loop.execute(() -> fail(e));
     return false;
+  }
+
+  /** Batched mode, at the end of a loop pass: everything queued, in one gathering write. */
+  void flushGathered() throws IOException {
+    synchronized (this) {
+      if (tcpClosed || out.isEmpty() || !key.isValid()) {
+        return;
+      }
+      ch.write(out.toArray(new ByteBuffer[0]));
+      while (!out.isEmpty() && !out.peek().hasRemaining()) {
+        out.poll();
+      }
+      if (!out.isEmpty() && !writeInterest) { // the socket did not take it all: the selector finishes
+        writeInterest = true;
+        key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+      }
+    }
   }
 
   void flush() throws IOException {

@@ -34,6 +34,16 @@ public final class WsEngine implements AutoCloseable {
   final AtomicInteger live = new AtomicInteger();
   /** A connection not open (TCP + WebSocket handshake) within this is dropped as failed. */
   volatile long connectTimeoutMillis = 15_000;
+  /**
+   * Whether a loop gathers every frame its connections produced in one pass into one write per
+   * connection (a client library that coalesces), or writes each frame as it is sent, one system
+   * call per frame (what browsers and most client libraries do; the default).
+   */
+  volatile boolean batchedWrites;
+
+  public void batchedWrites(boolean value) {
+    batchedWrites = value;
+  }
 
   public void connectTimeoutMillis(long value) {
     connectTimeoutMillis = value;
