@@ -297,7 +297,7 @@ public final class FrameCodec {
 
   /** Writes one frame as JSON text. Never fails for a frame built through the records. */
   public String encode(Frame frame) {
-    TextBuffers.StringSink out = new TextBuffers.StringSink(256);
+    TextBuffers.StringSink out = TextBuffers.StringSink.reused();
     try (JsonWriter writer = new JsonWriter(out)) {
       writer.setHtmlSafe(false);
       writer.setSerializeNulls(false);

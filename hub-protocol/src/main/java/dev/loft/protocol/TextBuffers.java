@@ -39,10 +39,29 @@ final class TextBuffers {
 
   /** Collects text in a StringBuilder without locking. */
   static final class StringSink extends Writer {
+    /** A reused sink that grew past this is dropped, so one huge frame does not stay held per thread. */
+    private static final int MAX_KEPT_CHARS = 16 * 1024;
+    private static final ThreadLocal<StringSink> REUSED = ThreadLocal.withInitial(() -> new StringSink(1024));
+
     private final StringBuilder out;
 
     StringSink(int capacity) {
       this.out = new StringBuilder(capacity);
+    }
+
+    /**
+     * This thread's sink, emptied: an encoder that runs once per frame then appends into a builder
+     * that has already grown, instead of growing a new one (the copies showed in relay profiles).
+     * The caller takes {@link #toString()} before it encodes again on the same thread.
+     */
+    static StringSink reused() {
+      StringSink sink = REUSED.get();
+      if (sink.out.capacity() > MAX_KEPT_CHARS) {
+        sink = new StringSink(1024);
+        REUSED.set(sink);
+      }
+      sink.out.setLength(0);
+      return sink;
     }
 
     @Override

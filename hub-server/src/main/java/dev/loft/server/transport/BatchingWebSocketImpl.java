@@ -4,6 +4,7 @@ import dev.loft.server.link.OutboundFrame;
 import dev.loft.server.budget.Account;
 import dev.loft.server.stats.Stat;
 import dev.loft.server.budget.MemoryBudget.Kind;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
@@ -57,8 +58,33 @@ final class BatchingWebSocketImpl extends WebSocketImpl {
 
   BatchingWebSocketImpl(WebSocketListener listener, List<Draft> drafts, TransportLimits limits) {
     super(listener, drafts);
+    replaceOutQueue();
     this.limits = limits;
     this.account = limits.budget().open();
+  }
+
+  /**
+   * The library's {@code outQueue} is a public final {@code LinkedBlockingQueue} made by its
+   * constructor, with no way to pass another: swapped here, before anything is queued or the
+   * channel is wrapped, for the lock-free {@link OutQueue} (docs/java-websocket-1.6.0.md).
+   */
+  private void replaceOutQueue() {
+    try {
+      OUT_QUEUE.set(this, new OutQueue());
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("Java-WebSocket's outQueue is not replaceable", e);
+    }
+  }
+
+  private static final Field OUT_QUEUE;
+
+  static {
+    try {
+      OUT_QUEUE = WebSocketImpl.class.getField("outQueue");
+      OUT_QUEUE.setAccessible(true);
+    } catch (NoSuchFieldException e) {
+      throw new ExceptionInInitializerError(e);
+    }
   }
 
   @Override

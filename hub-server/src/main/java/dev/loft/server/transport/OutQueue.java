@@ -1,0 +1,157 @@
+package dev.loft.server.transport;
+
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A connection's outbound queue in place of the library's {@code LinkedBlockingQueue}, whose every
+ * {@code peek}, {@code poll} and iteration takes a lock that the threads offering frames take too:
+ * under fan-out the selector (writing) and the decoder threads (queueing) parked and woke each other
+ * on it for about a quarter of the hub's CPU (docs/benchmarks.md, issue 11). This one is
+ * lock-free ({@link LinkedTransferQueue}) and keeps its size in a counter, because the outbound
+ * bound reads it for every frame sent and the lock-free queue's own {@code size()} walks the nodes.
+ *
+ * <p>Only the operations the library and the link use are kept exact; the bulk removals and
+ * transfers, which would bypass the counter, are refused.
+ */
+final class OutQueue extends LinkedTransferQueue<ByteBuffer> {
+  private final AtomicInteger size = new AtomicInteger();
+
+  @Override
+  public boolean offer(ByteBuffer e) {
+    super.offer(e); // unbounded: always true (the hub's own bounds are per peer, in bytes and frames)
+    size.incrementAndGet();
+    return true;
+  }
+
+  @Override
+  public boolean offer(ByteBuffer e, long timeout, TimeUnit unit) {
+    return offer(e);
+  }
+
+  @Override
+  public boolean add(ByteBuffer e) {
+    return offer(e);
+  }
+
+  @Override
+  public void put(ByteBuffer e) {
+    offer(e);
+  }
+
+  @Override
+  public ByteBuffer poll() {
+    return counted(super.poll());
+  }
+
+  @Override
+  public ByteBuffer poll(long timeout, TimeUnit unit) throws InterruptedException {
+    return counted(super.poll(timeout, unit));
+  }
+
+  @Override
+  public ByteBuffer take() throws InterruptedException {
+    return counted(super.take());
+  }
+
+  @Override
+  public boolean remove(Object o) {
+    boolean removed = super.remove(o);
+    if (removed) {
+      size.decrementAndGet();
+    }
+    return removed;
+  }
+
+  @Override
+  public void clear() {
+    while (poll() != null) {
+      // each poll counts itself
+    }
+  }
+
+  @Override
+  public int size() {
+    return Math.max(0, size.get()); // a poll racing an offer may briefly see -1
+  }
+
+  @Override
+  public Iterator<ByteBuffer> iterator() {
+    Iterator<ByteBuffer> it = super.iterator();
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return it.hasNext();
+      }
+
+      @Override
+      public ByteBuffer next() {
+        return it.next();
+      }
+
+      @Override
+      public void remove() {
+        it.remove(); // throws if there was nothing to remove, so the count stays exact
+        size.decrementAndGet();
+      }
+    };
+  }
+
+  @Override
+  public int drainTo(Collection<? super ByteBuffer> c) {
+    return drainTo(c, Integer.MAX_VALUE);
+  }
+
+  @Override
+  public int drainTo(Collection<? super ByteBuffer> c, int max) {
+    int n = 0;
+    ByteBuffer b;
+    while (n < max && (b = poll()) != null) {
+      c.add(b);
+      n++;
+    }
+    return n;
+  }
+
+  @Override
+  public boolean removeIf(Predicate<? super ByteBuffer> filter) {
+    throw new UnsupportedOperationException("bypasses the size counter");
+  }
+
+  @Override
+  public boolean removeAll(Collection<?> c) {
+    throw new UnsupportedOperationException("bypasses the size counter");
+  }
+
+  @Override
+  public boolean retainAll(Collection<?> c) {
+    throw new UnsupportedOperationException("bypasses the size counter");
+  }
+
+  @Override
+  public void transfer(ByteBuffer e) {
+    throw new UnsupportedOperationException("bypasses the size counter");
+  }
+
+  @Override
+  public boolean tryTransfer(ByteBuffer e) {
+    throw new UnsupportedOperationException("bypasses the size counter");
+  }
+
+  @Override
+  public boolean tryTransfer(ByteBuffer e, long timeout, TimeUnit unit) {
+    throw new UnsupportedOperationException("bypasses the size counter");
+  }
+
+  private ByteBuffer counted(ByteBuffer polled) {
+    if (polled != null) {
+      size.decrementAndGet();
+    }
+    return polled;
+  }
+}
