@@ -87,7 +87,7 @@ public final class WebSocketTransport {
       PeerLink link = conn.getAttachment();
       return handler.admitFrame(link, kind(opcode), bytes);
     };
-    List<Draft> drafts = List.of(new BoundedDraft(maxFrameBytes, maxFragmentsPerMessage, gate, counters, budget));
+    List<Draft> drafts = List.of(new LibraryInboundDraft(maxFrameBytes, maxFragmentsPerMessage, gate, counters, budget));
     server = new Server(address, decoders, drafts, handler);
     server.setWebSocketFactory(new CountingServerFactory(guard,
         new TransportLimits(maxHandshakeBytes, budget, counters, guard, handler)));
