@@ -53,7 +53,10 @@ final class FastInboundDraft extends BoundedDraft {
   private static final int MAX_HEADER_BYTES = 14;
   private static final int MAX_CONTROL_PAYLOAD = 125;
 
-  // decoder thread, all of them
+  // Decoder thread, all of them. Not cleared by reset(): the library calls it when the connection
+  // closes, from whichever thread closes it, maybe while the decoder thread parses a read of this
+  // connection. No later read of a closing connection is parsed, and the state goes with the
+  // connection (whose account is closed: nothing stays charged).
   /**
    * The frame whose bytes have not all arrived, or null: position is what has arrived, limit what
    * is needed next (while {@link #partialHeader}, the header; then the whole frame).
@@ -345,18 +348,6 @@ final class FastInboundDraft extends BoundedDraft {
       }
     } catch (RuntimeException e) {
       listener.onWebsocketError(conn, e);
-    }
-  }
-
-  @Override
-  public void reset() {
-    super.reset();
-    partial = null;
-    message = null;
-    binary = null;
-    closeRead = false;
-    if (text != null) {
-      text.reset();
     }
   }
 

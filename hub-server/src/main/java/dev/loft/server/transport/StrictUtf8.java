@@ -28,7 +28,7 @@ final class StrictUtf8 {
    * Messages up to this many chars are decoded into a buffer kept per decoder thread (a few
    * threads, not one buffer per idle peer); larger ones get a buffer of their own.
    */
-  static final int MAX_SCRATCH_CHARS = 64 * 1024;
+  private static final int MAX_SCRATCH_CHARS = 64 * 1024;
 
   private static final ThreadLocal<CharBuffer> SCRATCH = ThreadLocal.withInitial(() -> CharBuffer.allocate(1024));
 
@@ -86,12 +86,6 @@ final class StrictUtf8 {
   /** Chars of the unfinished message (two bytes each) and the carried bytes. */
   long heldBytes() {
     return (message == null ? 0 : 2L * message.capacity()) + carried;
-  }
-
-  /** Forgets an unfinished message. */
-  void reset() {
-    message = null;
-    carried = 0;
   }
 
   /**
