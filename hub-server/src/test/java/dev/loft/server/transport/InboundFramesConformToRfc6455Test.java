@@ -19,6 +19,7 @@ import static dev.loft.server.transport.ClientFrames.text;
 import static dev.loft.server.transport.ClientFrames.utf8;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonObject;
@@ -153,7 +154,7 @@ class InboundFramesConformToRfc6455Test {
         // Frames the RFC refuses.
         row("an unmasked client frame is accepted (RFC 6455 5.1: 1002)",
             s -> s.write(frame(FIN | TEXT, publish("unmasked"), false)), closed(1002))
-            .library(open("unmasked"), "the library never checks the mask bit: the frame is processed"),
+            .library("the library never checks the mask bit: the frame is processed", open("unmasked")),
         rsv(RSV1), rsv(RSV2), rsv(RSV3),
         row("unknown data opcode 3 is accepted", s -> s.write(frame(FIN | 0x3, utf8("x"))), closed(1002)),
         row("unknown control opcode 11 is accepted", s -> s.write(frame(FIN | 0xB, utf8("x"))), closed(1002)),
@@ -208,8 +209,8 @@ class InboundFramesConformToRfc6455Test {
         goodCloseCode(1000), goodCloseCode(1001), goodCloseCode(1014), goodCloseCode(3000), goodCloseCode(4999),
         row("a close reason that is not UTF-8 is accepted",
             s -> s.write(frame(FIN | CLOSE, closePayload(1000, new byte[] {'o', (byte) 0xFF}))), closed(1007))
-            .library(open(), "CloseFrame.isValid throws a NullPointerException (its reason is null), which the worker"
-                + " logs: the connection stays open, the close is never answered"),
+            .library("CloseFrame.isValid throws a NullPointerException (its reason is null), which the worker"
+                + " logs: the connection stays open, the close is never answered", open()),
         // Binary, and what a read holds around a bad frame.
         row("a binary message is lost", s -> {
           s.write(frame(FIN | BINARY, new byte[] {1, 2, 3}));
@@ -221,10 +222,12 @@ class InboundFramesConformToRfc6455Test {
         }, open()),
         row("good frames before a bad one in the same read are lost",
             s -> s.write(text(json("before-bad")), frame(FIN | RSV1 | TEXT, utf8("x"))), closed(1002, "before-bad"))
-            .library(closed(1002), "the library parses a whole read before it processes a frame: a bad frame"
-                + " loses the good ones before it"),
+            .library("the library parses a whole read before it processes a frame: a bad frame loses the good"
+                + " ones before it", closed(1002)),
         row("data after a close frame is processed",
-            s -> s.write(frame(FIN | CLOSE, closePayload(1000, new byte[0])), text(json("after-close"))), closed(1000)));
+            s -> s.write(frame(FIN | CLOSE, closePayload(1000, new byte[0])), text(json("after-close"))), closed(1000))
+            .library("the library processes the frames after a close in the same read; whether the core still takes"
+                + " them races with the close completing on the selector thread", closed(1000), closed(1000, "after-close")));
     return Stream.of(InboundParser.values())
         .flatMap(parser -> rows.stream().map(r -> Arguments.of(r.name, parser, r)));
   }
@@ -268,7 +271,7 @@ class InboundFramesConformToRfc6455Test {
   @MethodSource("table")
   void inboundFrames(String name, InboundParser parser, Row row) throws Exception {
     Hub hub = HUBS.get(parser);
-    Outcome expected = parser == InboundParser.LIBRARY ? row.library : row.rfc;
+    List<Outcome> expected = parser == InboundParser.LIBRARY ? row.library : List.of(row.rfc);
     Outcome observed;
     try (Sender s = hub.connect()) {
       row.script.run(s);
@@ -277,14 +280,17 @@ class InboundFramesConformToRfc6455Test {
     synchronized (OBSERVED) {
       OBSERVED.computeIfAbsent(name, k -> new EnumMap<>(InboundParser.class)).put(parser, observed.toString());
     }
-    assertEquals(expected, observed, parser == InboundParser.LIBRARY && row.libraryNote != null
-        ? "the library's known deviation changed: " + row.libraryNote : "RFC 6455");
+    assertTrue(expected.contains(observed), () -> "expected " + (expected.size() == 1 ? expected.get(0) : "one of " + expected)
+        + ", got " + observed + (parser == InboundParser.LIBRARY && row.libraryNote != null
+        ? ": the library's known deviation changed (" + row.libraryNote + ")" : ": RFC 6455"));
   }
 
   @BeforeAll
   static void start() {
     for (InboundParser parser : InboundParser.values()) {
-      HUBS.put(parser, new Hub(Hubs.start(Hubs.config().inboundParser(parser))));
+      // One decoder thread: the marker's read is decoded after the case's read is done, its
+      // deliveries written (the hub orders one link's frames, not frames from different peers).
+      HUBS.put(parser, new Hub(Hubs.start(Hubs.config().inboundParser(parser).decoderThreads(1))));
     }
   }
 
@@ -310,19 +316,19 @@ class InboundFramesConformToRfc6455Test {
     final String name;
     final Script script;
     final Outcome rfc;
-    Outcome library;
+    List<Outcome> library;
     String libraryNote;
 
     Row(String name, Script script, Outcome rfc) {
       this.name = name;
       this.script = script;
       this.rfc = rfc;
-      this.library = rfc;
+      this.library = List.of(rfc);
     }
 
-    /** Java-WebSocket 1.6.0 does otherwise, for the reason given. */
-    Row library(Outcome outcome, String why) {
-      library = outcome;
+    /** Java-WebSocket 1.6.0 does otherwise, for the reason given: one of {@code outcomes}. */
+    Row library(String why, Outcome... outcomes) {
+      library = List.of(outcomes);
       libraryNote = why;
       return this;
     }
