@@ -24,14 +24,6 @@ import org.java_websocket.framing.CloseFrame;
  * <p>One per connection, used by its decoder thread only.
  */
 final class StrictUtf8 {
-  /**
-   * Messages up to this many chars are decoded into a buffer kept per decoder thread (a few
-   * threads, not one buffer per idle peer); larger ones get a buffer of their own.
-   */
-  private static final int MAX_SCRATCH_CHARS = 64 * 1024;
-
-  private static final ThreadLocal<CharBuffer> SCRATCH = ThreadLocal.withInitial(() -> CharBuffer.allocate(1024));
-
   private final CharsetDecoder decoder = strictDecoder();
   // decoder thread
   /** The unfinished fragmented message, or null. */
@@ -46,12 +38,17 @@ final class StrictUtf8 {
         .onUnmappableCharacter(CodingErrorAction.REPORT);
   }
 
-  /** A whole message (one frame); not for use while a fragmented message is unfinished. */
+  /**
+   * A whole message (one frame); not while a fragmented message is unfinished. Its chars go into a
+   * buffer of its own, as young garbage: a buffer kept per decoder thread cost more to look up
+   * (ThreadLocal) than it saved, and one kept per connection would hold memory for idle peers.
+   */
   String whole(ByteBuffer utf8) throws InvalidDataException {
-    decoder.reset();
-    CharBuffer out = scratch(utf8.remaining());
-    decode(utf8, out, true);
-    return out.flip().toString();
+    try {
+      return decoder.decode(utf8).toString(); // reset, decode, flush: one pass over the bytes
+    } catch (CharacterCodingException e) {
+      throw new InvalidDataException(CloseFrame.NO_UTF8, "not UTF-8: " + e);
+    }
   }
 
   /**
@@ -93,11 +90,7 @@ final class StrictUtf8 {
    * unfinished message is not disturbed.
    */
   static String decodeOnce(ByteBuffer utf8) throws InvalidDataException {
-    try {
-      return strictDecoder().decode(utf8).toString();
-    } catch (CharacterCodingException e) {
-      throw new InvalidDataException(CloseFrame.NO_UTF8, "not UTF-8: " + e);
-    }
+    return new StrictUtf8().whole(utf8);
   }
 
   /**
@@ -115,16 +108,5 @@ final class StrictUtf8 {
     if (result.isOverflow()) {
       throw new IllegalStateException("decoding buffer too small: " + out.remaining() + " chars for " + in.remaining() + " bytes");
     }
-  }
-
-  private static CharBuffer scratch(int chars) {
-    CharBuffer buffer = SCRATCH.get();
-    if (buffer.capacity() < chars) {
-      buffer = CharBuffer.allocate(chars);
-      if (chars <= MAX_SCRATCH_CHARS) {
-        SCRATCH.set(buffer);
-      }
-    }
-    return buffer.clear();
   }
 }
