@@ -39,10 +39,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -248,7 +250,7 @@ class InboundFramesConformToRfc6455Test {
     return row("invalid UTF-8 (" + what + ") is accepted", s -> {
       byte[] m = publish("bad-utf8");
       int at = m.length - 2;
-      s.write(frame(FIN | TEXT, concat(range(m, 0, at), java.util.HexFormat.of().parseHex(hex), range(m, at, m.length))));
+      s.write(frame(FIN | TEXT, concat(range(m, 0, at), HexFormat.of().parseHex(hex), range(m, at, m.length))));
     }, closed(1007));
   }
 
@@ -484,30 +486,28 @@ class InboundFramesConformToRfc6455Test {
     }
 
     void expectPong(String payload) throws IOException {
-      while (true) {
-        RawWebSocket.Frame f = ws.read();
-        if (f.opcode() == RawWebSocket.CLOSE) {
-          fail("closed " + f.closeCode() + " while waiting for the pong " + payload);
-        }
-        if (f.opcode() == RawWebSocket.PONG) {
-          assertEquals(payload, f.text(), "the pong carries the ping's payload");
-          return;
-        }
-      }
+      String pong = readUntil("the pong " + payload, f -> f.opcode() == RawWebSocket.PONG ? f.text() : null);
+      assertEquals(payload, pong, "the pong carries the ping's payload");
     }
 
     void expectError(String code) throws IOException {
+      JsonObject error = readUntil("the error " + code, f -> {
+        JsonObject frame = f.opcode() == RawWebSocket.TEXT ? JsonParser.parseString(f.text()).getAsJsonObject() : null;
+        return frame != null && frame.get("type").getAsString().equals("error") ? frame : null;
+      });
+      assertEquals(code, error.get("code").getAsString(), error::toString);
+    }
+
+    /** Reads the hub's frames until {@code match} gives something; a close frame first fails. */
+    private <T> T readUntil(String what, Function<RawWebSocket.Frame, T> match) throws IOException {
       while (true) {
         RawWebSocket.Frame f = ws.read();
         if (f.opcode() == RawWebSocket.CLOSE) {
-          fail("closed " + f.closeCode() + " while waiting for the error " + code);
+          fail("closed " + f.closeCode() + " while waiting for " + what);
         }
-        if (f.opcode() == RawWebSocket.TEXT) {
-          JsonObject frame = JsonParser.parseString(f.text()).getAsJsonObject();
-          if (frame.get("type").getAsString().equals("error")) {
-            assertEquals(code, frame.get("code").getAsString(), frame::toString);
-            return;
-          }
+        T found = match.apply(f);
+        if (found != null) {
+          return found;
         }
       }
     }
