@@ -127,6 +127,7 @@ public final class HubServer implements AutoCloseable {
             config.maxFrameBytes(),
             config.maxHandshakeBytes(),
             config.maxFragmentsPerMessage(),
+            config.inboundParser(),
             (int) Math.max(1, config.connectionLostTimeout().toSeconds()),
             handshakes,
             budget,

@@ -173,6 +173,22 @@ public final class LoftHubMain implements Callable<Integer> {
   @Option(names = "--max-networks-per-address", description = "Networks one address's peers may be in at once.")
   int maxNetworksPerAddress = HubConfig.DEFAULT_MAX_NETWORKS_PER_ADDRESS;
 
+  @Option(names = "--inbound-parser", converter = InboundParserConverter.class,
+      description = "Who parses inbound WebSocket frames: fast (Loft's own) or library (Java-WebSocket's, to compare).")
+  HubConfig.InboundParser inboundParser = HubConfig.DEFAULT_INBOUND_PARSER;
+
+  /** fast or library, any case (the enum's names are upper case). */
+  static final class InboundParserConverter implements CommandLine.ITypeConverter<HubConfig.InboundParser> {
+    @Override
+    public HubConfig.InboundParser convert(String value) {
+      try {
+        return HubConfig.InboundParser.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not fast or library");
+      }
+    }
+  }
+
   /** Levels for Loft's loggers. */
   enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
 
@@ -227,6 +243,7 @@ public final class LoftHubMain implements Callable<Integer> {
         .maxAmplification(maxAmplification)
         .maxSubscriptionsPerAddress(maxSubscriptionsPerAddress)
         .maxNetworksPerAddress(maxNetworksPerAddress)
+        .inboundParser(inboundParser)
         .build();
   }
 

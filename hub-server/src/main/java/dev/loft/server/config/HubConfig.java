@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.loft.bus.EventBus;
 import dev.loft.protocol.ProtocolLimits;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
@@ -77,6 +78,32 @@ public final class HubConfig {
   public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_ADDRESS = 10_000;
   /** Networks one address's peers may be in at once (a tenth of the default max networks). */
   public static final int DEFAULT_MAX_NETWORKS_PER_ADDRESS = 1_000;
+  /** Loft's own parser of inbound frames; the library's stays selectable to compare the two. */
+  public static final InboundParser DEFAULT_INBOUND_PARSER = InboundParser.FAST;
+
+  /** Who parses inbound WebSocket frames (java-websocket-1.6.0.md). */
+  public enum InboundParser {
+    /** Loft's: unmasks eight bytes at a time, checks UTF-8 while decoding it, once. */
+    FAST,
+    /** Java-WebSocket 1.6.0's: byte-at-a-time unmasking, then two more passes over the UTF-8. */
+    LIBRARY;
+
+    /** {@code fast} or {@code library}, any case. */
+    public static InboundParser parse(String name) {
+      checkNotNull(name, "inboundParser");
+      for (InboundParser p : values()) {
+        if (p.toString().equalsIgnoreCase(name.trim())) {
+          return p;
+        }
+      }
+      throw new IllegalArgumentException("inboundParser must be fast or library, got " + name);
+    }
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   private final String host;
   private final int port;
@@ -124,6 +151,7 @@ public final class HubConfig {
   private final int maxAmplification;
   private final int maxSubscriptionsPerAddress;
   private final int maxNetworksPerAddress;
+  private final InboundParser inboundParser;
   private final LongSupplier ticker;
 
   private HubConfig(Builder b) {
@@ -173,6 +201,7 @@ public final class HubConfig {
     maxAmplification = b.maxAmplification;
     maxSubscriptionsPerAddress = b.maxSubscriptionsPerAddress;
     maxNetworksPerAddress = b.maxNetworksPerAddress;
+    inboundParser = b.inboundParser;
     ticker = b.ticker;
   }
 
@@ -232,6 +261,7 @@ public final class HubConfig {
   public int maxAmplification() { return maxAmplification; }
   public int maxSubscriptionsPerAddress() { return maxSubscriptionsPerAddress; }
   public int maxNetworksPerAddress() { return maxNetworksPerAddress; }
+  public InboundParser inboundParser() { return inboundParser; }
   /** Monotonic nanoseconds; injected by tests so that time-based limits need no sleeping. */
   public LongSupplier ticker() { return ticker; }
 
@@ -286,6 +316,7 @@ public final class HubConfig {
     private int maxAmplification = DEFAULT_MAX_AMPLIFICATION;
     private int maxSubscriptionsPerAddress = DEFAULT_MAX_SUBSCRIPTIONS_PER_ADDRESS;
     private int maxNetworksPerAddress = DEFAULT_MAX_NETWORKS_PER_ADDRESS;
+    private InboundParser inboundParser = DEFAULT_INBOUND_PARSER;
     private LongSupplier ticker = System::nanoTime;
 
     private Builder() {}
@@ -337,6 +368,7 @@ public final class HubConfig {
       maxAmplification = c.maxAmplification;
       maxSubscriptionsPerAddress = c.maxSubscriptionsPerAddress;
       maxNetworksPerAddress = c.maxNetworksPerAddress;
+      inboundParser = c.inboundParser;
       ticker = c.ticker;
     }
 
@@ -389,6 +421,7 @@ public final class HubConfig {
     public Builder maxAmplification(int v) { maxAmplification = atLeast("maxAmplification", v, 10); return this; }
     public Builder maxSubscriptionsPerAddress(int v) { maxSubscriptionsPerAddress = atLeast("maxSubscriptionsPerAddress", v, 1); return this; }
     public Builder maxNetworksPerAddress(int v) { maxNetworksPerAddress = atLeast("maxNetworksPerAddress", v, 1); return this; }
+    public Builder inboundParser(InboundParser v) { inboundParser = checkNotNull(v, "inboundParser"); return this; }
     public Builder addressCooldown(Duration v) { addressCooldown = positive("addressCooldown", v); return this; }
     public Builder ticker(LongSupplier v) { ticker = checkNotNull(v, "ticker"); return this; }
 

@@ -20,6 +20,7 @@ import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
 import dev.loft.server.budget.MemoryBudget;
+import dev.loft.server.config.HubConfig;
 import dev.loft.server.monitor.FileDescriptors;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -29,7 +30,8 @@ import java.util.function.Consumer;
 import org.java_websocket.enums.Opcode;
 
 /**
- * The Java-WebSocket 1.6.0 server, configured for a hub: inbound frame size capped in the draft,
+ * The Java-WebSocket 1.6.0 server, configured for a hub: inbound frames parsed by Loft's {@link
+ * FastInboundDraft} (or, {@code --inbound-parser library}, the library's) with their size capped,
  * no permessage-deflate (broken with context takeover in 1.6.0), heartbeat set before start,
  * counting channels, and every callback turned into a {@link PeerLink} call on the handler.
  *
@@ -73,6 +75,7 @@ public final class WebSocketTransport {
       int maxFrameBytes,
       int maxHandshakeBytes,
       int maxFragmentsPerMessage,
+      HubConfig.InboundParser inboundParser,
       int connectionLostTimeoutSeconds,
       HandshakeGuard guard,
       MemoryBudget budget,
@@ -87,7 +90,9 @@ public final class WebSocketTransport {
       PeerLink link = conn.getAttachment();
       return handler.admitFrame(link, kind(opcode), bytes);
     };
-    List<Draft> drafts = List.of(new BoundedDraft(maxFrameBytes, maxFragmentsPerMessage, gate, counters, budget));
+    List<Draft> drafts = List.of(inboundParser == HubConfig.InboundParser.LIBRARY
+        ? new LibraryInboundDraft(maxFrameBytes, maxFragmentsPerMessage, gate, counters, budget)
+        : new FastInboundDraft(maxFrameBytes, maxFragmentsPerMessage, gate, counters, budget));
     server = new Server(address, decoders, drafts, handler);
     server.setWebSocketFactory(new CountingServerFactory(guard,
         new TransportLimits(maxHandshakeBytes, budget, counters, guard, handler)));
