@@ -197,6 +197,10 @@ class CommandLineListsEveryOptionWithDefaultsTest {
       } else if (type == Duration.class) {
         expected = ((Duration) initial).plusSeconds(1);
         value = expected.toString();
+      } else if (type.isEnum()) {
+        Object[] constants = type.getEnumConstants();
+        expected = constants[(((Enum<?>) initial).ordinal() + 1) % constants.length];
+        value = expected.toString();
       } else if (type == String.class) {
         expected = name.equals("--host") ? "127.0.0.2" : "value-for-" + name;
         value = expected.toString();
