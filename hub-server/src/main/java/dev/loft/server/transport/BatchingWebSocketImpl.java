@@ -76,6 +76,11 @@ final class BatchingWebSocketImpl extends WebSocketImpl {
     }
   }
 
+  /** The queue {@link #replaceOutQueue} put in place of the library's. */
+  OutQueue outQueue() {
+    return (OutQueue) outQueue;
+  }
+
   private static final Field OUT_QUEUE;
 
   static {

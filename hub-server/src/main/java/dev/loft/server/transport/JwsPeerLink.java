@@ -10,7 +10,6 @@ import org.java_websocket.WebSocketImpl;
 import org.java_websocket.server.WebSocketServer;
 import dev.loft.server.budget.Account;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -173,14 +172,7 @@ final class JwsPeerLink implements PeerLink {
    * finishes and polls it meanwhile, one whole unstarted frame survives instead, which is harmless.
    */
   private void dropBacklogBehindHead() {
-    Iterator<ByteBuffer> it = conn.outQueue.iterator();
-    if (it.hasNext()) {
-      it.next();
-      while (it.hasNext()) {
-        it.next();
-        it.remove();
-      }
-    }
+    conn.outQueue().dropAllButHead();
   }
 
   @Override

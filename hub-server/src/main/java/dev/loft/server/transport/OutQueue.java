@@ -80,6 +80,11 @@ final class OutQueue extends LinkedTransferQueue<ByteBuffer> {
     return Math.max(0, size.get()); // a poll racing an offer may briefly see -1
   }
 
+  /**
+   * Read-only: an iterator's {@code remove} of a frame the selector polled meanwhile removes
+   * nothing and says nothing, so counting it would leave the size one low for good. Removal
+   * behind the head is {@link #dropAllButHead}.
+   */
   @Override
   public Iterator<ByteBuffer> iterator() {
     Iterator<ByteBuffer> it = super.iterator();
@@ -93,13 +98,24 @@ final class OutQueue extends LinkedTransferQueue<ByteBuffer> {
       public ByteBuffer next() {
         return it.next();
       }
-
-      @Override
-      public void remove() {
-        it.remove(); // throws if there was nothing to remove, so the count stays exact
-        size.decrementAndGet();
-      }
     };
+  }
+
+  /**
+   * Removes every frame but the head, which the selector may be writing (an eviction frees a
+   * backlog at once). The count is then taken from the nodes themselves, O(n) once per eviction:
+   * a frame the selector polled meanwhile is not counted twice.
+   */
+  void dropAllButHead() {
+    Iterator<ByteBuffer> it = super.iterator();
+    if (it.hasNext()) {
+      it.next();
+      while (it.hasNext()) {
+        it.next();
+        it.remove();
+      }
+    }
+    size.set(super.size());
   }
 
   @Override
