@@ -1,7 +1,6 @@
 package dev.loft.server;
 
 import dev.loft.bus.EventBus;
-import dev.loft.protocol.CloseCodes;
 import dev.loft.server.admin.AdminHub;
 import dev.loft.server.admin.AdminServer;
 import dev.loft.server.admin.HubMetrics;
@@ -9,7 +8,6 @@ import dev.loft.server.budget.MemoryBudget;
 import dev.loft.server.config.HubConfig;
 import dev.loft.server.core.BudgetSweeper;
 import dev.loft.server.core.HubCore;
-import dev.loft.server.core.Peer;
 import dev.loft.server.events.HubEvents;
 import dev.loft.server.monitor.FileDescriptors;
 import dev.loft.server.monitor.MemoryMonitor;
@@ -21,12 +19,9 @@ import dev.loft.server.monitor.ProcessMemory;
 import dev.loft.server.transport.WebSocketTransport;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
