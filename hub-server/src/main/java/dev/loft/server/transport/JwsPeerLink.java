@@ -71,7 +71,7 @@ final class JwsPeerLink implements PeerLink {
     bytesQueued.addAndGet(frame.size());
     ReadBatch batch = ReadBatch.current();
     if (batch != null) {
-      batch.add(this, frame.buffer()); // written when this decoder thread finishes its read
+      batch.add(this, frame); // written when this decoder thread finishes its read
     } else {
       writeNow(frame.buffer());
     }

@@ -1,5 +1,6 @@
 package dev.loft.server.transport;
 
+import dev.loft.server.link.OutboundFrame;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -31,8 +32,15 @@ final class ReadBatch {
    */
   static final int MAX_DIRECT_RECEIVERS = 16;
 
-  /** Per receiver: one ByteBuffer, or a List of them once a second frame arrives. */
+  /** Per receiver: one frame, or a List of them once a second frame arrives. */
   private final Map<JwsPeerLink, Object> pending = new IdentityHashMap<>();
+  /**
+   * The last concatenation {@link #flush} made, and of which frames: a fan-out gives every
+   * subscriber the same frames in the same order, so one copy serves them all (each receiver gets
+   * its own view of it) instead of one copy per subscriber.
+   */
+  private List<OutboundFrame> lastConcatenated;
+  private ByteBuffer lastConcatenation;
   /** Run after the writes, in order (evictions decided while handling this read). */
   private final List<Runnable> afterFlush = new ArrayList<>(2);
   private boolean open;
@@ -54,17 +62,17 @@ final class ReadBatch {
   }
 
   @SuppressWarnings("unchecked")
-  void add(JwsPeerLink link, ByteBuffer frame) {
+  void add(JwsPeerLink link, OutboundFrame frame) {
     Object held = pending.get(link);
     if (held == null) {
       pending.put(link, frame);
-    } else if (held instanceof ByteBuffer first) {
-      List<ByteBuffer> list = new ArrayList<>(4);
+    } else if (held instanceof OutboundFrame first) {
+      List<OutboundFrame> list = new ArrayList<>(4);
       list.add(first);
       list.add(frame);
       pending.put(link, list);
     } else {
-      ((List<ByteBuffer>) held).add(frame);
+      ((List<OutboundFrame>) held).add(frame);
     }
   }
 
@@ -79,7 +87,9 @@ final class ReadBatch {
       boolean direct = pending.size() <= MAX_DIRECT_RECEIVERS;
       for (Map.Entry<JwsPeerLink, Object> e : pending.entrySet()) {
         Object held = e.getValue();
-        ByteBuffer out = held instanceof ByteBuffer single ? single : concat((List<ByteBuffer>) held);
+        ByteBuffer out = held instanceof OutboundFrame single
+            ? single.buffer()
+            : concatenation((List<OutboundFrame>) held);
         if (direct) {
           e.getKey().writeNow(out);
         } else {
@@ -88,6 +98,8 @@ final class ReadBatch {
       }
     } finally {
       pending.clear();
+      lastConcatenated = null;
+      lastConcatenation = null;
       open = false;
       runAfterFlush();
     }
@@ -104,15 +116,33 @@ final class ReadBatch {
     }
   }
 
-  private static ByteBuffer concat(List<ByteBuffer> frames) {
-    int size = 0;
-    for (ByteBuffer f : frames) {
-      size += f.remaining();
+  /** {@code frames} as one buffer of this receiver's own: the previous receiver's copy when it got the same frames. */
+  private ByteBuffer concatenation(List<OutboundFrame> frames) {
+    if (!sameFrames(frames, lastConcatenated)) {
+      int size = 0;
+      for (OutboundFrame f : frames) {
+        size += f.size();
+      }
+      ByteBuffer out = ByteBuffer.allocate(size);
+      for (OutboundFrame f : frames) {
+        out.put(f.buffer());
+      }
+      lastConcatenated = frames;
+      lastConcatenation = out.flip().asReadOnlyBuffer();
     }
-    ByteBuffer out = ByteBuffer.allocate(size);
-    for (ByteBuffer f : frames) {
-      out.put(f);
+    return lastConcatenation.duplicate();
+  }
+
+  /** The same frames (by identity: one encoding each) in the same order. */
+  private static boolean sameFrames(List<OutboundFrame> a, List<OutboundFrame> b) {
+    if (b == null || a.size() != b.size()) {
+      return false;
     }
-    return out.flip();
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 }

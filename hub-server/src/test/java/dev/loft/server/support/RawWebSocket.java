@@ -105,6 +105,22 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** Sends one masked frame (zero mask key: the payload goes as it is). */
   public RawWebSocket send(int opcode, boolean fin, byte[] payload) throws IOException {
+    out.write(clientFrame(opcode, fin, payload));
+    return this;
+  }
+
+  /** Sends several text frames in one write, so that the hub reads them together. */
+  public RawWebSocket sendTextsInOneWrite(String... texts) throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    for (String text : texts) {
+      all.write(clientFrame(TEXT, true, text.getBytes(StandardCharsets.UTF_8)));
+    }
+    out.write(all.toByteArray());
+    return this;
+  }
+
+  /** One masked client frame's bytes (zero mask key). */
+  public static byte[] clientFrame(int opcode, boolean fin, byte[] payload) throws IOException {
     ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
     frame.write((fin ? 0x80 : 0) | opcode);
     if (payload.length < 126) {
@@ -121,8 +137,7 @@ public final class RawWebSocket implements AutoCloseable {
     }
     frame.write(new byte[4]);
     frame.write(payload);
-    out.write(frame.toByteArray());
-    return this;
+    return frame.toByteArray();
   }
 
   public RawWebSocket sendText(String text) throws IOException {
