@@ -298,6 +298,16 @@ public final class FrameCodec {
   /** Writes one frame as JSON text. Never fails for a frame built through the records. */
   public String encode(Frame frame) {
     TextBuffers.StringSink out = TextBuffers.StringSink.reused();
+    encode(frame, out);
+    return out.toString();
+  }
+
+  /**
+   * Writes one frame's JSON text to {@code out}, which must not fail (an in-memory writer: a
+   * relay encodes straight into the bytes it sends). Never fails for a frame built through the
+   * records.
+   */
+  public void encode(Frame frame, java.io.Writer out) {
     try (JsonWriter writer = new JsonWriter(out)) {
       writer.setHtmlSafe(false);
       writer.setSerializeNulls(false);
@@ -307,6 +317,5 @@ public final class FrameCodec {
     } catch (IOException e) {
       throw new IllegalStateException("writing to memory failed", e);
     }
-    return out.toString();
   }
 }

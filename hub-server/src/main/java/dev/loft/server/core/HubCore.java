@@ -214,7 +214,7 @@ public final class HubCore implements TransportHandler {
       counters.increment(Stat.REPLACED);
       evict(replaced[0], CloseCodes.REPLACED, "Replaced by a new connection");
     }
-    peer.send(OutboundFrame.text(codec.encode(new Frame.Connected(peerId, System.currentTimeMillis()))));
+    peer.send(OutboundFrame.encode(codec, new Frame.Connected(peerId, System.currentTimeMillis())));
     scheduleGraceCheck(peer);
     bus.publish(new HubEvents.PeerConnected(peer));
   }
@@ -352,8 +352,8 @@ public final class HubCore implements TransportHandler {
 
   /** Publishes {@code data} to {@code topic} as the hub itself (admin API); returns receivers. */
   public int publishAsHub(String topic, JsonElement data) {
-    OutboundFrame frame = OutboundFrame.text(codec.encode(
-        new Frame.TopicMessage(topic, FrameTypes.SYSTEM_SENDER, data, System.currentTimeMillis())));
+    OutboundFrame frame = OutboundFrame.encode(codec,
+        new Frame.TopicMessage(topic, FrameTypes.SYSTEM_SENDER, data, System.currentTimeMillis()));
     return delivery.publish(topic, null, frame);
   }
 

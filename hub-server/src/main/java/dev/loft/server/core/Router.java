@@ -447,7 +447,7 @@ final class Router {
   }
 
   private OutboundFrame encode(Frame frame) {
-    return OutboundFrame.text(codec.encode(frame));
+    return OutboundFrame.encode(codec, frame);
   }
 
   private static long now() {

@@ -1,5 +1,7 @@
 package dev.loft.server.link;
 
+import dev.loft.protocol.Frame;
+import dev.loft.protocol.FrameCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -21,18 +23,29 @@ public final class OutboundFrame {
 
   /** Encodes {@code json} as one FIN text frame. */
   public static OutboundFrame text(String json) {
-    return frame(FIN_TEXT, json.getBytes(StandardCharsets.UTF_8));
+    byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+    return frame(FIN_TEXT, utf8, utf8.length);
+  }
+
+  /**
+   * Encodes {@code frame} with {@code codec} as one FIN text frame, straight into UTF-8 (no String
+   * in between): the hub's path for every frame it sends.
+   */
+  public static OutboundFrame encode(FrameCodec codec, Frame frame) {
+    Utf8Writer out = Utf8Writer.reused();
+    codec.encode(frame, out);
+    out.finish();
+    return frame(FIN_TEXT, out.bytes(), out.length());
   }
 
   /** A pong echoing a ping's payload (at most 125 bytes, RFC 6455 5.5). */
   public static OutboundFrame pong(ByteBuffer pingPayload) {
     byte[] payload = new byte[Math.min(125, pingPayload.remaining())];
     pingPayload.duplicate().get(payload);
-    return frame(FIN_PONG, payload);
+    return frame(FIN_PONG, payload, payload.length);
   }
 
-  private static OutboundFrame frame(byte first, byte[] payload) {
-    int length = payload.length;
+  private static OutboundFrame frame(byte first, byte[] payload, int length) {
     int header = headerSize(length);
     ByteBuffer buf = ByteBuffer.allocate(header + length);
     buf.put(first);
@@ -45,7 +58,7 @@ public final class OutboundFrame {
       buf.put((byte) 127);
       buf.putLong(length);
     }
-    buf.put(payload);
+    buf.put(payload, 0, length);
     buf.flip();
     return new OutboundFrame(buf.asReadOnlyBuffer());
   }
