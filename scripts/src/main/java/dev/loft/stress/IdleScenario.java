@@ -210,7 +210,9 @@ final class IdleScenario extends Scenario {
     report.check("no peer dropped while idle", droppedWhileHeld.get() == 0, droppedWhileHeld.get() + " dropped");
     report.check("hub peers back to start", num(after, Stat.PEERS) == num(before, Stat.PEERS),
         "peers " + num(before, Stat.PEERS) + " -> " + num(after, Stat.PEERS));
-    report.target("hub RSS per peer <= 10 KB at ~20,000 peers", rssPerPeer <= 10 * 1024 && peersHeld >= 19_000,
+    // Issue 11's target, at the ~18,700 peers a 20,000-file container lets a hub hold (it was 10 KB
+    // at 19,000, which this machine's limit made unreachable whatever the RSS: reported MISSED at 5 KB).
+    report.target("hub RSS per peer <= 4 KB at ~18,700 peers", rssPerPeer <= 4 * 1024 && peersHeld >= 18_000,
         String.format("%.2f KB per peer at %s peers", rssPerPeer / 1024, Fmt.n(peersHeld)));
   }
 }
