@@ -1,6 +1,7 @@
 package dev.loft.server.link;
 
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -57,6 +58,10 @@ final class Utf8Writer extends Writer {
 
   @Override
   public void write(int c) {
+    if (c < 0x80 && pendingHigh == 0 && length < bytes.length) { // JSON's quotes, colons, commas
+      bytes[length++] = (byte) c;
+      return;
+    }
     ensure(4);
     put((char) c);
   }
@@ -69,8 +74,24 @@ final class Utf8Writer extends Writer {
     }
   }
 
+  /**
+   * From this length on, a whole string is encoded by {@link String#getBytes} (for a Latin-1
+   * string an intrinsic scan and copy) and copied in: a char-by-char loop over a relayed 256-byte
+   * payload was the hot spot of the relay profile. Shorter pieces (field names, ids) are cheaper
+   * in the loop than with an allocation.
+   */
+  private static final int BULK_CHARS = 48;
+
   @Override
   public void write(String s, int off, int len) {
+    if (len >= BULK_CHARS && off == 0 && len == s.length() && pendingHigh == 0
+        && !Character.isHighSurrogate(s.charAt(len - 1))) { // a pair split between writes stays the loop's
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+      ensure(utf8.length);
+      System.arraycopy(utf8, 0, bytes, length, utf8.length);
+      length += utf8.length;
+      return;
+    }
     ensure(3 * len + 1);
     int i = off;
     int end = off + len;

@@ -35,9 +35,9 @@ class Utf8WriterNeverEncodesOtherwiseThanGetBytesTest {
   @Test
   void randomTextInRandomPiecesEncodesLikeGetBytes() {
     Random random = new Random(42);
-    char[] alphabet = {'a', '"', '\\', 'é', '中', '\uD83D', '\uDE00', '\uDC00', '\u0080', '\u07FF', '\uFFFF'};
+    char[] alphabet = {'a', 'b', 'c', 'd', 'e', 'f', 'g', '"', '\\', 'é', '中', '\uD83D', '\uDE00', '\uDC00', '\u0080', '\u07FF', '\uFFFF'};
     for (int round = 0; round < 2_000; round++) {
-      char[] chars = new char[random.nextInt(300)];
+      char[] chars = new char[random.nextInt(400)];
       for (int i = 0; i < chars.length; i++) {
         chars[i] = alphabet[random.nextInt(alphabet.length)];
       }
@@ -63,7 +63,13 @@ class Utf8WriterNeverEncodesOtherwiseThanGetBytesTest {
     Utf8Writer out = Utf8Writer.reused();
     int i = 0;
     while (i < text.length()) {
-      int n = Math.min(text.length() - i, 1 + random.nextInt(7));
+      int n = Math.min(text.length() - i, 1 + random.nextInt(random.nextBoolean() ? 7 : 120));
+      if (asStrings && random.nextInt(4) == 0) { // a whole String, as JsonWriter writes an unescaped value
+        String piece = text.substring(i, i + n);
+        out.write(piece, 0, piece.length());
+        i += n;
+        continue;
+      }
       if (n == 1 && random.nextBoolean()) {
         out.write(text.charAt(i));
       } else if (asStrings) {
