@@ -13,6 +13,7 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
+import java.io.Writer;
 
 /**
  * The one codec for every frame, both directions. Thread-safe and stateless apart from its limits.
@@ -307,7 +308,7 @@ public final class FrameCodec {
    * relay encodes straight into the bytes it sends). Never fails for a frame built through the
    * records.
    */
-  public void encode(Frame frame, java.io.Writer out) {
+  public void encode(Frame frame, Writer out) {
     try (JsonWriter writer = new JsonWriter(out)) {
       writer.setHtmlSafe(false);
       writer.setSerializeNulls(false);

@@ -3,7 +3,6 @@ package dev.loft.server.link;
 import dev.loft.protocol.Frame;
 import dev.loft.protocol.FrameCodec;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A text message encoded once into a complete, unmasked WebSocket frame (header and payload).
@@ -20,12 +19,6 @@ public final class OutboundFrame {
   }
 
   private static final byte FIN_PONG = (byte) 0x8A;
-
-  /** Encodes {@code json} as one FIN text frame. */
-  public static OutboundFrame text(String json) {
-    byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
-    return frame(FIN_TEXT, utf8, utf8.length);
-  }
 
   /**
    * Encodes {@code frame} with {@code codec} as one FIN text frame, straight into UTF-8 (no String

@@ -1,9 +1,7 @@
 package dev.loft.server.transport;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import com.google.common.base.Utf8;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -48,41 +46,24 @@ final class StrictUtf8 {
    */
   String whole(ByteBuffer utf8) throws InvalidDataException {
     if (utf8.hasArray()) {
+      // Guava's strict check (Unicode's well-formed sequences: no overlongs, surrogates or code
+      // points past U+10FFFF), then the JDK's String decoder, exact for well-formed input and one
+      // copy into a Latin-1 String for ASCII, as signaling is. The CharsetDecoder below went
+      // bytes -> chars -> compacted String.
       byte[] a = utf8.array();
       int off = utf8.arrayOffset() + utf8.position();
       int len = utf8.remaining();
-      if (isAscii(a, off, len)) {
-        // ASCII is valid UTF-8 as it is, and a Latin-1 String of it is one copy: signaling (SDP,
-        // ICE) is all ASCII. The decoder below went bytes -> chars -> compacted String.
-        utf8.position(utf8.limit());
-        return new String(a, off, len, StandardCharsets.ISO_8859_1);
+      if (!Utf8.isWellFormed(a, off, len)) {
+        throw new InvalidDataException(CloseFrame.NO_UTF8, "not UTF-8");
       }
+      utf8.position(utf8.limit());
+      return new String(a, off, len, StandardCharsets.UTF_8);
     }
     try {
       return decoder.decode(utf8).toString(); // reset, decode, flush: one pass over the bytes
     } catch (CharacterCodingException e) {
       throw new InvalidDataException(CloseFrame.NO_UTF8, "not UTF-8: " + e);
     }
-  }
-
-  private static final long HIGH_BITS = 0x8080808080808080L;
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
-  /** No byte with its high bit set: eight at a time. */
-  static boolean isAscii(byte[] a, int off, int len) {
-    int i = off;
-    int end = off + len;
-    for (; i + 8 <= end; i += 8) {
-      if (((long) LONGS.get(a, i) & HIGH_BITS) != 0) {
-        return false;
-      }
-    }
-    for (; i < end; i++) {
-      if (a[i] < 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**

@@ -2,6 +2,9 @@ package dev.loft.server.link;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.loft.protocol.Frame;
+import dev.loft.protocol.FrameCodec;
+import dev.loft.protocol.RawJson;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -14,9 +17,12 @@ class OutboundFramePayloadIsTheMessageWithoutItsHeaderTest {
 
   @Test
   void payloadIsTheMessageAtEveryHeaderSize() {
-    for (int length : new int[] {0, 125, 126, 65_535, 65_536, 200_000}) {
-      String message = "x".repeat(length);
-      OutboundFrame frame = OutboundFrame.text(message);
+    int overhead = FrameCodec.DEFAULT.encode(ping(0)).length(); // a ping whose data is ""
+    for (int length : new int[] {overhead, 125, 126, 65_535, 65_536, 200_000}) {
+      Frame ping = ping(length - overhead);
+      String message = FrameCodec.DEFAULT.encode(ping);
+      assertEquals(length, message.length(), "the message is as long as the case needs");
+      OutboundFrame frame = OutboundFrame.encode(FrameCodec.DEFAULT, ping);
       ByteBuffer payload = frame.payload();
       assertEquals(length, payload.remaining(), "length " + length);
       assertEquals(message, StandardCharsets.UTF_8.decode(payload).toString());
@@ -26,10 +32,16 @@ class OutboundFramePayloadIsTheMessageWithoutItsHeaderTest {
 
   @Test
   void readingThePayloadDoesNotMoveAnotherReceiversView() {
-    OutboundFrame frame = OutboundFrame.text("{\"type\":\"ping\"}");
+    OutboundFrame frame = OutboundFrame.encode(FrameCodec.DEFAULT, ping(3));
+    int length = FrameCodec.DEFAULT.encode(ping(3)).length();
     ByteBuffer a = frame.payload();
     a.get(new byte[a.remaining()]);
-    assertEquals(15, frame.payload().remaining());
+    assertEquals(length, frame.payload().remaining());
     assertEquals(frame.size(), frame.buffer().remaining());
+  }
+
+  /** A ping whose data is a JSON string of {@code chars} x's. */
+  private static Frame ping(int chars) {
+    return new Frame.Ping(new RawJson("\"" + "x".repeat(chars) + "\""));
   }
 }
