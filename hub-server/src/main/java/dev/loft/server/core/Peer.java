@@ -11,8 +11,8 @@ import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * One admitted peer: its id, its link, its network and topics, and its per-peer bounds.
@@ -22,6 +22,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * from any thread.
  */
 public final class Peer implements PeerInfo {
+  // Counters and flags are volatile fields behind static updaters, not AtomicLong/AtomicBoolean
+  // objects: seven such objects cost an idle peer about 170 bytes of heap (docs/benchmarks.md, idle).
+  private static final AtomicLongFieldUpdater<Peer> FRAMES_CAUSED = longField("framesCaused");
+  private static final AtomicLongFieldUpdater<Peer> FRAMES_IN = longField("framesIn");
+  private static final AtomicLongFieldUpdater<Peer> FRAMES_OUT = longField("framesOut");
+  private static final AtomicLongFieldUpdater<Peer> DROPPED = longField("dropped");
+  private static final AtomicLongFieldUpdater<Peer> ERRORS = longField("errors");
+  private static final AtomicIntegerFieldUpdater<Peer> CLOSING =
+      AtomicIntegerFieldUpdater.newUpdater(Peer.class, "closing");
+  private static final AtomicIntegerFieldUpdater<Peer> CLOSED =
+      AtomicIntegerFieldUpdater.newUpdater(Peer.class, "closed");
+
   private final String id;
   private final PeerLink link;
   private final InetAddress address;
@@ -40,7 +52,7 @@ public final class Peer implements PeerInfo {
   /** Announce data as sent on, stamped and encoded once (raw JSON text, never a tree). */
   private volatile RawJson announceData;
   /** Frames this peer's requests caused the hub to send to anyone (fan-out, notices, replies). */
-  private final AtomicLong framesCaused = new AtomicLong();
+  private volatile long framesCaused;
   // budget sweeper thread: where the last amplification window started
   long windowFramesIn;
   long windowFramesCaused;
@@ -49,12 +61,12 @@ public final class Peer implements PeerInfo {
   private volatile boolean engaged;
   private volatile ScheduledFuture<?> graceTimer;
 
-  private final AtomicLong framesIn = new AtomicLong();
-  private final AtomicLong framesOut = new AtomicLong();
-  private final AtomicLong dropped = new AtomicLong();
-  private final AtomicLong errors = new AtomicLong();
-  private final AtomicBoolean closing = new AtomicBoolean();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile long framesIn;
+  private volatile long framesOut;
+  private volatile long dropped;
+  private volatile long errors;
+  private volatile int closing; // 0 or 1, through CLOSING
+  private volatile int closed; // 0 or 1, through CLOSED
 
   Peer(
       String id,
@@ -140,11 +152,11 @@ public final class Peer implements PeerInfo {
   }
 
   void countCaused(long frames) {
-    framesCaused.addAndGet(frames);
+    FRAMES_CAUSED.addAndGet(this, frames);
   }
 
   public long framesCaused() {
-    return framesCaused.get();
+    return framesCaused;
   }
 
   /** Topics this peer subscribes to (a live view; empty if it never subscribed). */
@@ -164,11 +176,11 @@ public final class Peer implements PeerInfo {
 
   /** Queues {@code frame} if the peer's backlog allows; false if dropped or the peer is closing. */
   public boolean send(OutboundFrame frame) {
-    if (closing.get() || !sendPolicy.admit(this, frame)) {
+    if (closing != 0 || !sendPolicy.admit(this, frame)) {
       return false;
     }
     if (link.send(frame)) {
-      framesOut.incrementAndGet();
+      FRAMES_OUT.incrementAndGet(this);
       return true;
     }
     return false;
@@ -207,31 +219,31 @@ public final class Peer implements PeerInfo {
   }
 
   void countFrameIn() {
-    framesIn.incrementAndGet();
+    FRAMES_IN.incrementAndGet(this);
   }
 
   void countDropped() {
-    dropped.incrementAndGet();
+    DROPPED.incrementAndGet(this);
   }
 
   void countError() {
-    errors.incrementAndGet();
+    ERRORS.incrementAndGet(this);
   }
 
   public long framesIn() {
-    return framesIn.get();
+    return framesIn;
   }
 
   public long framesOut() {
-    return framesOut.get();
+    return framesOut;
   }
 
   public long dropped() {
-    return dropped.get();
+    return dropped;
   }
 
   public long errors() {
-    return errors.get();
+    return errors;
   }
 
   /** Frames queued to this peer and not yet fully written. */
@@ -245,26 +257,30 @@ public final class Peer implements PeerInfo {
 
   /** First caller wins: marks the peer as being closed by the hub (eviction, kick, shutdown). */
   boolean markClosing() {
-    return closing.compareAndSet(false, true);
+    return CLOSING.compareAndSet(this, 0, 1);
   }
 
   public boolean isClosing() {
-    return closing.get();
+    return closing != 0;
   }
 
   /** True once the close callback has started this peer's cleanup. */
   boolean isClosed() {
-    return closed.get();
+    return closed != 0;
   }
 
   /** First caller wins: the close callback for this peer runs its cleanup exactly once. */
   boolean markClosed() {
-    closing.set(true);
-    return closed.compareAndSet(false, true);
+    closing = 1;
+    return CLOSED.compareAndSet(this, 0, 1);
   }
 
   @Override
   public String toString() {
     return "Peer[" + id.substring(0, 8) + "…@" + address.getHostAddress() + "]"; // id is validated hex
+  }
+
+  private static AtomicLongFieldUpdater<Peer> longField(String name) {
+    return AtomicLongFieldUpdater.newUpdater(Peer.class, name);
   }
 }

@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.java_websocket.WebSocketListener;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.enums.ReadyState;
@@ -43,7 +43,9 @@ final class BatchingWebSocketImpl extends WebSocketImpl {
   private final TransportLimits limits;
   private final Account account;
   /** Wire bytes of frames the library queued itself (see {@link #sendFrame}). */
-  private final AtomicLong libraryBytesQueued = new AtomicLong();
+  private volatile long libraryBytesQueued; // through LIBRARY_BYTES_QUEUED (an idle peer's heap counts)
+  private static final AtomicLongFieldUpdater<BatchingWebSocketImpl> LIBRARY_BYTES_QUEUED =
+      AtomicLongFieldUpdater.newUpdater(BatchingWebSocketImpl.class, "libraryBytesQueued");
   // decoder thread
   private long handshakeBytes;
   private boolean refused;
@@ -143,14 +145,14 @@ final class BatchingWebSocketImpl extends WebSocketImpl {
 
   @Override
   public void sendFrame(Framedata frame) {
-    libraryBytesQueued.addAndGet(wireSize(frame));
+    LIBRARY_BYTES_QUEUED.addAndGet(this, wireSize(frame));
     super.sendFrame(frame);
   }
 
   @Override
   public void sendFrame(Collection<Framedata> frames) {
     for (Framedata f : frames) {
-      libraryBytesQueued.addAndGet(wireSize(f));
+      LIBRARY_BYTES_QUEUED.addAndGet(this, wireSize(f));
     }
     super.sendFrame(frames);
   }
@@ -162,7 +164,7 @@ final class BatchingWebSocketImpl extends WebSocketImpl {
   }
 
   long libraryBytesQueued() {
-    return libraryBytesQueued.get();
+    return libraryBytesQueued;
   }
 
   Account account() {

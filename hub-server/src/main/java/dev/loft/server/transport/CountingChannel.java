@@ -7,7 +7,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * The socket as Java-WebSocket sees it: counts bytes in and out per connection (the outbound
@@ -30,8 +30,13 @@ final class CountingChannel implements ByteChannel {
 
   private final SocketChannel socket;
   private final BlockingQueue<ByteBuffer> outQueue;
-  private final AtomicLong bytesWritten = new AtomicLong();
-  private final AtomicLong bytesRead = new AtomicLong();
+  // Volatile fields behind updaters rather than AtomicLong objects: an idle peer's heap counts.
+  private static final AtomicLongFieldUpdater<CountingChannel> BYTES_WRITTEN =
+      AtomicLongFieldUpdater.newUpdater(CountingChannel.class, "bytesWritten");
+  private static final AtomicLongFieldUpdater<CountingChannel> BYTES_READ =
+      AtomicLongFieldUpdater.newUpdater(CountingChannel.class, "bytesRead");
+  private volatile long bytesWritten;
+  private volatile long bytesRead;
   /** The unwritten rest of a direct write, written before anything else. Guarded by this. */
   private ByteBuffer head;
   /** Scratch for gathering writes; one per selector thread, not per connection (idle peers cost). */
@@ -46,7 +51,7 @@ final class CountingChannel implements ByteChannel {
   public int read(ByteBuffer dst) throws IOException {
     int n = socket.read(dst);
     if (n > 0) {
-      bytesRead.addAndGet(n);
+      BYTES_READ.addAndGet(this, n);
     }
     return n;
   }
@@ -95,7 +100,7 @@ final class CountingChannel implements ByteChannel {
     if (first != null && !first.hasRemaining()) {
       head = null;
     }
-    bytesWritten.addAndGet(written);
+    BYTES_WRITTEN.addAndGet(this, written);
     return (int) Math.min(written, Integer.MAX_VALUE);
   }
 
@@ -124,17 +129,17 @@ final class CountingChannel implements ByteChannel {
   int writeDirect(ByteBuffer src) throws IOException {
     int n = socket.write(src);
     if (n > 0) {
-      bytesWritten.addAndGet(n);
+      BYTES_WRITTEN.addAndGet(this, n);
     }
     return n;
   }
 
   long bytesWritten() {
-    return bytesWritten.get();
+    return bytesWritten;
   }
 
   long bytesRead() {
-    return bytesRead.get();
+    return bytesRead;
   }
 
 

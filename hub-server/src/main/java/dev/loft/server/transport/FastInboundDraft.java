@@ -269,7 +269,7 @@ final class FastInboundDraft extends BoundedDraft {
         throw new InvalidFrameException("close code " + code + " may not be sent");
       }
       close.setCode(code);
-      close.setReason(StrictUtf8.decodeOnce(payload.slice(2, length - 2)));
+      close.setReason(StrictUtf8.whole(payload.slice(2, length - 2)));
     }
     return close;
   }
@@ -310,8 +310,13 @@ final class FastInboundDraft extends BoundedDraft {
       message = null;
     }
     if (kind == Opcode.TEXT) {
-      StrictUtf8 utf8 = text == null ? (text = new StrictUtf8()) : text;
-      String complete = whole ? utf8.whole(data.payload) : utf8.fragment(data.payload, data.fin);
+      String complete;
+      if (whole) {
+        complete = StrictUtf8.whole(data.payload);
+      } else {
+        StrictUtf8 utf8 = text == null ? (text = new StrictUtf8()) : text; // fragments only
+        complete = utf8.fragment(data.payload, data.fin);
+      }
       if (complete != null) {
         toListener(conn, complete);
       }

@@ -10,8 +10,8 @@ import org.java_websocket.WebSocketImpl;
 import org.java_websocket.server.WebSocketServer;
 import dev.loft.server.budget.Account;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * {@link PeerLink} over a Java-WebSocket 1.6.0 connection. Frames are put straight into the
@@ -27,19 +27,24 @@ import java.util.concurrent.atomic.AtomicReference;
 final class JwsPeerLink implements PeerLink {
   enum State { OPENING, ATTACHED, CLOSED }
 
+  // Field updaters rather than AtomicLong/AtomicReference objects: an idle peer's heap counts.
+  private static final AtomicReferenceFieldUpdater<JwsPeerLink, State> STATE =
+      AtomicReferenceFieldUpdater.newUpdater(JwsPeerLink.class, State.class, "state");
+  private static final AtomicLongFieldUpdater<JwsPeerLink> BYTES_QUEUED =
+      AtomicLongFieldUpdater.newUpdater(JwsPeerLink.class, "bytesQueued");
+
   private final BatchingWebSocketImpl conn;
   private final WebSocketServer server;
   private final CountingChannel channel;
   private final String resource;
-  private final AtomicReference<State> state =
-      new AtomicReference<>(State.OPENING);
+  private volatile State state = State.OPENING;
   /**
    * Bytes queued for this socket by anyone but the library's frame path: the handshake response
    * already in the queue when the link was made, then every frame the hub sends. With the
    * library's own frames ({@link BatchingWebSocketImpl#libraryBytesQueued}) this is everything
    * ever queued, so queued minus written is exact, never below zero.
    */
-  private final AtomicLong bytesQueued;
+  private volatile long bytesQueued;
   private volatile Object attachment;
 
   JwsPeerLink(BatchingWebSocketImpl conn, WebSocketServer server, String resource) {
@@ -54,7 +59,7 @@ final class JwsPeerLink implements PeerLink {
         base += b.remaining();
       }
     }
-    this.bytesQueued = new AtomicLong(base);
+    this.bytesQueued = base;
     conn.account().outbound(this::pendingBytes);
   }
 
@@ -68,7 +73,7 @@ final class JwsPeerLink implements PeerLink {
     if (!conn.isOpen()) {
       return false;
     }
-    bytesQueued.addAndGet(frame.size());
+    BYTES_QUEUED.addAndGet(this, frame.size());
     ReadBatch batch = ReadBatch.current();
     if (batch != null) {
       batch.add(this, frame); // written when this decoder thread finishes its read
@@ -124,7 +129,7 @@ final class JwsPeerLink implements PeerLink {
   @Override
   public long pendingBytes() {
     long written = channel.bytesWritten(); // first: queued only grows, so this errs high, not low
-    return Math.max(0, bytesQueued.get() + conn.libraryBytesQueued() - written);
+    return Math.max(0, bytesQueued + conn.libraryBytesQueued() - written);
   }
 
   @Override
@@ -224,12 +229,12 @@ final class JwsPeerLink implements PeerLink {
   @Override
   public boolean attach(Object attachment) {
     this.attachment = attachment;
-    return state.compareAndSet(State.OPENING, State.ATTACHED);
+    return STATE.compareAndSet(this, State.OPENING, State.ATTACHED);
   }
 
   /** Moves to CLOSED; true only for the one call that found the link ATTACHED (the core must clean up). */
   boolean markClosed() {
-    return state.getAndSet(State.CLOSED) == State.ATTACHED;
+    return STATE.getAndSet(this, State.CLOSED) == State.ATTACHED;
   }
 
 

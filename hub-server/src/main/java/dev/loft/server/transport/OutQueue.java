@@ -5,7 +5,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Predicate;
 
 /**
@@ -20,12 +20,14 @@ import java.util.function.Predicate;
  * transfers, which would bypass the counter, are refused.
  */
 final class OutQueue extends LinkedTransferQueue<ByteBuffer> {
-  private final AtomicInteger size = new AtomicInteger();
+  private static final AtomicIntegerFieldUpdater<OutQueue> SIZE =
+      AtomicIntegerFieldUpdater.newUpdater(OutQueue.class, "size");
+  private volatile int size; // through SIZE, not an AtomicInteger: an idle peer's heap counts
 
   @Override
   public boolean offer(ByteBuffer e) {
     super.offer(e); // unbounded: always true (the hub's own bounds are per peer, in bytes and frames)
-    size.incrementAndGet();
+    SIZE.incrementAndGet(this);
     return true;
   }
 
@@ -63,7 +65,7 @@ final class OutQueue extends LinkedTransferQueue<ByteBuffer> {
   public boolean remove(Object o) {
     boolean removed = super.remove(o);
     if (removed) {
-      size.decrementAndGet();
+      SIZE.decrementAndGet(this);
     }
     return removed;
   }
@@ -77,7 +79,7 @@ final class OutQueue extends LinkedTransferQueue<ByteBuffer> {
 
   @Override
   public int size() {
-    return Math.max(0, size.get()); // a poll racing an offer may briefly see -1
+    return Math.max(0, size); // a poll racing an offer may briefly see -1
   }
 
   /**
@@ -115,7 +117,7 @@ final class OutQueue extends LinkedTransferQueue<ByteBuffer> {
         it.remove();
       }
     }
-    size.set(super.size());
+    size = super.size();
   }
 
   @Override
@@ -166,7 +168,7 @@ final class OutQueue extends LinkedTransferQueue<ByteBuffer> {
 
   private ByteBuffer counted(ByteBuffer polled) {
     if (polled != null) {
-      size.decrementAndGet();
+      SIZE.decrementAndGet(this);
     }
     return polled;
   }

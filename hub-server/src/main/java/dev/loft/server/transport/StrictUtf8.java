@@ -22,7 +22,8 @@ import org.java_websocket.framing.CloseFrame;
  * the fragment that breaks it; a code point split between two fragments is carried over (at most
  * three bytes) and completed by the next one.
  *
- * <p>One per connection, used by its decoder thread only.
+ * <p>Whole messages, nearly all of them, need no state ({@link #whole}); an instance, one per
+ * connection and used by its decoder thread only, is made for the first fragmented message.
  */
 final class StrictUtf8 {
   private final CharsetDecoder decoder = strictDecoder();
@@ -44,7 +45,7 @@ final class StrictUtf8 {
    * buffer of its own, as young garbage: a buffer kept per decoder thread cost more to look up
    * (ThreadLocal) than it saved, and one kept per connection would hold memory for idle peers.
    */
-  String whole(ByteBuffer utf8) throws InvalidDataException {
+  static String whole(ByteBuffer utf8) throws InvalidDataException {
     if (utf8.hasArray()) {
       // Guava's strict check (Unicode's well-formed sequences: no overlongs, surrogates or code
       // points past U+10FFFF), then the JDK's String decoder, exact for well-formed input and one
@@ -60,7 +61,7 @@ final class StrictUtf8 {
       return new String(a, off, len, StandardCharsets.UTF_8);
     }
     try {
-      return decoder.decode(utf8).toString(); // reset, decode, flush: one pass over the bytes
+      return strictDecoder().decode(utf8).toString(); // reset, decode, flush: one pass over the bytes
     } catch (CharacterCodingException e) {
       throw new InvalidDataException(CloseFrame.NO_UTF8, "not UTF-8: " + e);
     }
@@ -98,14 +99,6 @@ final class StrictUtf8 {
   /** Chars of the unfinished message (two bytes each) and the carried bytes. */
   long heldBytes() {
     return (message == null ? 0 : 2L * message.capacity()) + carried;
-  }
-
-  /**
-   * Text that comes alone and seldom, such as a close frame's reason: a decoder of its own, so an
-   * unfinished message is not disturbed.
-   */
-  static String decodeOnce(ByteBuffer utf8) throws InvalidDataException {
-    return new StrictUtf8().whole(utf8);
   }
 
   /**

@@ -35,7 +35,7 @@ class TextSplitAnywhereDecodesToTheSameStringTest {
         assertEquals(0, decoder.heldBytes(), "nothing held after the last fragment");
       }
     }
-    assertEquals(TEXT, decoder.whole(ByteBuffer.wrap(utf8)));
+    assertEquals(TEXT, StrictUtf8.whole(ByteBuffer.wrap(utf8)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -55,7 +55,7 @@ class TextSplitAnywhereDecodesToTheSameStringTest {
     byte[] bad = HexFormat.of().parseHex("41" + hex + "42".repeat(hex.equals("e282") || hex.equals("ce") ? 0 : 1));
     StrictUtf8 decoder = new StrictUtf8();
     assertEquals(CloseFrame.NO_UTF8,
-        assertThrows(InvalidDataException.class, () -> decoder.whole(ByteBuffer.wrap(bad))).getCloseCode());
+        assertThrows(InvalidDataException.class, () -> StrictUtf8.whole(ByteBuffer.wrap(bad))).getCloseCode());
     for (int cut = 1; cut < bad.length; cut++) {
       StrictUtf8 fragments = new StrictUtf8();
       int at = cut;

@@ -28,11 +28,11 @@ class WholeMessageUtf8CheckNeverPassesAnInvalidByteTest {
         if (offset > 0) {
           a[offset - 1] = (byte) 0xC3; // just before it: neither
         }
-        assertEquals("a".repeat(len), new StrictUtf8().whole(payload(a, offset, len)), "offset " + offset + " len " + len);
+        assertEquals("a".repeat(len), StrictUtf8.whole(payload(a, offset, len)), "offset " + offset + " len " + len);
         for (int bad = 0; bad < len; bad++) {
           a[offset + bad] = (byte) 0xFF;
           ByteBuffer in = payload(a, offset, len);
-          InvalidDataException e = assertThrows(InvalidDataException.class, () -> new StrictUtf8().whole(in),
+          InvalidDataException e = assertThrows(InvalidDataException.class, () -> StrictUtf8.whole(in),
               "offset " + offset + " len " + len + " bad at " + bad);
           assertEquals(CloseFrame.NO_UTF8, e.getCloseCode());
           a[offset + bad] = 'a';
@@ -50,7 +50,7 @@ class WholeMessageUtf8CheckNeverPassesAnInvalidByteTest {
       System.arraycopy(utf8, 0, a, offset, utf8.length);
       a[a.length - 1] = (byte) 0xE2; // the start of a code point, past the payload
       ByteBuffer in = payload(a, offset, utf8.length);
-      assertEquals(text, new StrictUtf8().whole(in));
+      assertEquals(text, StrictUtf8.whole(in));
       assertEquals(0, in.remaining(), "the message is consumed");
     }
   }
@@ -61,7 +61,7 @@ class WholeMessageUtf8CheckNeverPassesAnInvalidByteTest {
     Arrays.fill(text, (byte) 'x');
     text[97] = (byte) 0xC0; // an overlong form's lead byte
     InvalidDataException e = assertThrows(InvalidDataException.class,
-        () -> new StrictUtf8().whole(payload(text, 0, 99)));
+        () -> StrictUtf8.whole(payload(text, 0, 99)));
     assertEquals(CloseFrame.NO_UTF8, e.getCloseCode());
   }
 
