@@ -41,9 +41,10 @@ final class StrictUtf8 {
   }
 
   /**
-   * A whole message (one frame); not while a fragmented message is unfinished. Its chars go into a
-   * buffer of its own, as young garbage: a buffer kept per decoder thread cost more to look up
-   * (ThreadLocal) than it saved, and one kept per connection would hold memory for idle peers.
+   * A whole message (one frame), needing no state of a connection's: safe while one of its
+   * fragmented messages is unfinished (a close frame's reason). Nothing is kept between calls: a
+   * buffer kept per decoder thread cost more to look up (ThreadLocal) than it saved, and one kept
+   * per connection would hold memory for idle peers.
    */
   static String whole(ByteBuffer utf8) throws InvalidDataException {
     if (utf8.hasArray()) {
