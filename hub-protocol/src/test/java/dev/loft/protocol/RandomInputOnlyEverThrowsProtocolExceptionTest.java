@@ -85,6 +85,94 @@ class RandomInputOnlyEverThrowsProtocolExceptionTest {
     System.out.println("[fuzz] " + summary);
   }
 
+  /**
+   * Guards against the codec's parser (Jackson's, since issue 11) accepting text that is not
+   * strict JSON, or refusing text that is, which would change what a relay forwards. The
+   * reference is Gson's strict reader, the parser the codec had before: on every generated input
+   * whose JSON the codec read to the end (it stops early at a frame error), the two agree.
+   */
+  @ParameterizedTest(name = "relaying={0}")
+  @ValueSource(booleans = {false, true})
+  void decodeRefusesAsBadJsonExactlyWhatGsonsStrictReaderRefuses(boolean relaying) {
+    codec = relaying ? FrameCodec.relaying(ProtocolLimits.DEFAULTS) : FrameCodec.DEFAULT;
+    Random rnd = new Random(SEED);
+    List<String> corpus = corpus();
+    int compared = 0;
+    int refusedByBoth = 0;
+    for (int i = 0; i < ITERATIONS; i++) {
+      String input = generate(rnd, corpus);
+      if (ESCAPED_SURROGATE.matcher(input).find()
+          || input.codePoints().anyMatch(cp -> cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
+        // A lone surrogate, escaped, is grammar with no meaning, and neither parser is the rule;
+        // raw, it cannot arrive (the transport refuses text that is not well-formed UTF-8).
+        continue;
+      }
+      boolean strictJsonObject = isStrictJsonObject(input);
+      ErrorCode code = null;
+      String refusal = "";
+      try {
+        codec.decode(input);
+      } catch (ProtocolException e) {
+        code = e.code();
+        refusal = " (" + e.getMessage() + ")";
+      }
+      boolean codecRefusedTheJson = code == ErrorCode.BAD_JSON || code == ErrorCode.TOO_DEEP;
+      if (code != null && !codecRefusedTheJson) {
+        continue; // a frame error: the codec may have stopped before the end of the text
+      }
+      compared++;
+      if (codecRefusedTheJson) {
+        refusedByBoth++;
+      }
+      int iteration = i;
+      String why = refusal;
+      assertEquals(strictJsonObject, !codecRefusedTheJson,
+          () -> "codec " + (codecRefusedTheJson ? "refused" + why : "accepted") + " what Gson's strict reader "
+              + (strictJsonObject ? "accepts" : "refuses") + "; " + context(iteration, input));
+    }
+    assertTrue(compared >= ITERATIONS / 4 && refusedByBoth >= ITERATIONS / 20,
+        "too few inputs compared: " + compared + ", refused by both " + refusedByBoth);
+  }
+
+  private static final java.util.regex.Pattern ESCAPED_SURROGATE =
+      java.util.regex.Pattern.compile("\\\\u[dD][89a-fA-F]");
+
+  private static boolean isStrictJsonObject(String text) {
+    com.google.gson.stream.JsonReader reader =
+        new com.google.gson.stream.JsonReader(new java.io.StringReader(text));
+    reader.setStrictness(com.google.gson.Strictness.STRICT);
+    reader.setNestingLimit(ProtocolLimits.MAX_DEPTH);
+    try {
+      if (reader.peek() != com.google.gson.stream.JsonToken.BEGIN_OBJECT) {
+        return false;
+      }
+      reader.skipValue();
+      return reader.peek() == com.google.gson.stream.JsonToken.END_DOCUMENT && !hasRawControlCharInAString(text);
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The one place Gson, even strict, is looser than RFC 8259 (and Jackson): it lets a raw control
+   * character through inside a string. JSON.stringify never writes one. Only asked of text Gson
+   * read as JSON, where quotes and escapes can be followed by a simple scan.
+   */
+  private static boolean hasRawControlCharInAString(String json) {
+    boolean inString = false;
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (inString && c == '\\') {
+        i++;
+      } else if (c == '"') {
+        inString = !inString;
+      } else if (inString && c < 0x20) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whatever the codec accepts it can write, and what it writes it accepts again unchanged. */
   private void assertReEncodable(Frame frame, int iteration, String input) {
     String wire;
