@@ -2,45 +2,30 @@ package dev.loft.protocol;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.Strictness;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.ToNumberPolicy;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
 import java.io.Writer;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.exc.StreamConstraintsException;
-import tools.jackson.core.json.JsonFactory;
 
 /**
  * The one codec for every frame, both directions. Thread-safe and stateless apart from its limits.
  *
  * <p>{@link #decode} throws only {@link ProtocolException}, whatever the text: it reads with a
- * strict streaming parser that bounds nesting, keeps {@code data} as the exact text it checked
- * (or, for peers, a tree of it, see {@link JsonTree}), and maps every parse or number-format
- * failure to a code. {@link #encode} writes fields in a fixed order.
+ * strict streaming reader, bounds nesting while it builds {@code data}, and maps every Gson or
+ * number-format failure to a code. {@link #encode} writes fields in a fixed order.
  */
 public final class FrameCodec {
   public static final FrameCodec DEFAULT = new FrameCodec(ProtocolLimits.DEFAULTS);
 
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
-
-  /**
-   * Jackson's streaming parser, strict as it comes (no comments, single quotes, trailing commas,
-   * leading zeros, NaN or raw control characters), reads every frame: it matches names without
-   * allocating and borrows recycled buffers, about twice as fast as Gson's reader here (issue 11).
-   * Only nesting is limited by it; the frame's length bounds everything else, so its other limits
-   * are lifted rather than left to refuse a long number or string the frame limit admits.
-   */
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(ProtocolLimits.MAX_DEPTH)
-          .maxNumberLength(Integer.MAX_VALUE)
-          .maxStringLength(Integer.MAX_VALUE)
-          .maxNameLength(Integer.MAX_VALUE)
-          .build())
-      .build();
 
   private final ProtocolLimits limits;
   /** Keep {@code data} as {@link RawJson} text instead of building a tree (the hub's mode). */
@@ -81,24 +66,18 @@ public final class FrameCodec {
           "frame of " + text.length() + " characters exceeds " + limits.maxFrameChars());
     }
     RawFrame raw = new RawFrame();
-    try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), text)) {
-      readEnvelope(parser, text, raw);
+    try {
+      readEnvelope(text, raw);
     } catch (ProtocolException e) {
       throw e.withRequestId(validIdOrNull(raw.id));
-    } catch (StreamConstraintsException e) {
-      if (String.valueOf(e.getMessage()).contains("nesting depth")) {
+    } catch (IOException | RuntimeException e) {
+      if (String.valueOf(e.getMessage()).startsWith("Nesting limit")) {
         throw new ProtocolException(ErrorCode.TOO_DEEP,
             "JSON nests deeper than " + ProtocolLimits.MAX_DEPTH + " levels", validIdOrNull(raw.id));
       }
+      // MalformedJsonException, IllegalStateException, NumberFormatException, EOFException...
       throw new ProtocolException(
-          ErrorCode.BAD_JSON, "not valid JSON: " + firstLine(e.getOriginalMessage()), validIdOrNull(raw.id));
-    } catch (JacksonException e) {
-      throw new ProtocolException(
-          ErrorCode.BAD_JSON, "not valid JSON: " + firstLine(e.getOriginalMessage()), validIdOrNull(raw.id));
-    } catch (IOException | RuntimeException e) {
-      // A tree built from text the parser has already checked (the peers' codec): not expected.
-      throw new ProtocolException(
-          ErrorCode.BAD_JSON, "not valid JSON: " + firstLine(e.getMessage()), validIdOrNull(raw.id));
+          ErrorCode.BAD_JSON, "not valid JSON: " + firstLine(e), validIdOrNull(raw.id));
     }
     try {
       return FrameFactory.build(raw);
@@ -119,87 +98,92 @@ public final class FrameCodec {
     }
   }
 
-  private void readEnvelope(JsonParser parser, String text, RawFrame raw) throws IOException, ProtocolException {
-    JsonToken first = parser.nextToken();
-    if (first != JsonToken.START_OBJECT) {
-      if (first == null) {
-        throw new ProtocolException(ErrorCode.BAD_JSON, "not valid JSON: the frame is blank");
-      }
+  private void readEnvelope(String text, RawFrame raw) throws IOException, ProtocolException {
+    JsonReader reader = new JsonReader(new TextBuffers.StringSource(text));
+    reader.setStrictness(Strictness.STRICT);
+    reader.setNestingLimit(ProtocolLimits.MAX_DEPTH); // skipValue (raw data) is bounded too
+    JsonToken first = reader.peek();
+    if (first != JsonToken.BEGIN_OBJECT) {
       throw new ProtocolException(
           ErrorCode.BAD_FRAME, "frame must be a JSON object, got " + describe(first));
     }
-    String name;
-    while ((name = parser.nextName()) != null) {
-      JsonToken token = parser.nextToken();
+    reader.beginObject();
+    while (reader.hasNext()) {
+      String name = reader.nextName();
       switch (name) {
         case FieldNames.TYPE:
-          raw.type = readString(parser, token, name);
+          raw.type = readString(reader, name);
           break;
         case FieldNames.ID:
-          raw.id = readString(parser, token, name, ErrorCode.BAD_ID);
+          raw.id = readString(reader, name, ErrorCode.BAD_ID);
           break;
         case FieldNames.TOPIC:
-          raw.topic = readString(parser, token, name);
+          raw.topic = readString(reader, name);
           break;
         case FieldNames.CODE:
-          raw.code = readString(parser, token, name);
+          raw.code = readString(reader, name);
           break;
         case FieldNames.ERROR:
-          raw.error = readString(parser, token, name);
+          raw.error = readString(reader, name);
           break;
         case FieldNames.NETWORK_NAME:
-          raw.networkName = readString(parser, token, name);
+          raw.networkName = readString(reader, name);
           break;
         case FieldNames.FROM_PEER_ID:
-          raw.fromPeerId = readString(parser, token, name);
+          raw.fromPeerId = readString(reader, name);
           break;
         case FieldNames.TARGET_PEER_ID:
-          raw.targetPeerId = readString(parser, token, name);
+          raw.targetPeerId = readString(reader, name);
           break;
         case FieldNames.TIMESTAMP:
-          raw.timestamp = readTimestamp(parser, token);
+          raw.timestamp = readTimestamp(reader);
           break;
-        case FieldNames.DATA: {
-          String value = rawText(parser, text);
-          raw.data = rawData ? new RawJson(value) : JsonTree.of(value);
+        case FieldNames.DATA:
+          raw.data = rawData ? readRaw(reader, text) : readElement(reader, 2);
           break;
-        }
         default:
-          // Unknown fields (PeerPigeon's maxPeers, future additions) are ignored, but still checked
-          // (syntax, nesting) as the parser skips them.
-          parser.skipChildren();
+          // Unknown fields (PeerPigeon's maxPeers, future additions) are ignored, but still bounded.
+          if (rawData) {
+            reader.skipValue();
+          } else {
+            readElement(reader, 2);
+          }
       }
     }
-    if (parser.nextToken() != null) {
+    reader.endObject();
+    if (reader.peek() != JsonToken.END_DOCUMENT) {
       throw new ProtocolException(ErrorCode.BAD_JSON, "trailing data after the frame object");
     }
   }
 
-  private static String readString(JsonParser parser, JsonToken token, String field)
-      throws ProtocolException {
-    return readString(parser, token, field, ErrorCode.BAD_FRAME);
+  private static String readString(JsonReader reader, String field) throws IOException, ProtocolException {
+    return readString(reader, field, ErrorCode.BAD_FRAME);
   }
 
-  private static String readString(JsonParser parser, JsonToken token, String field, ErrorCode wrongTypeCode)
-      throws ProtocolException {
-    if (token == JsonToken.VALUE_STRING) {
-      return parser.getString();
+  private static String readString(JsonReader reader, String field, ErrorCode wrongTypeCode)
+      throws IOException, ProtocolException {
+    JsonToken token = reader.peek();
+    if (token == JsonToken.STRING) {
+      return reader.nextString();
     }
-    if (token == JsonToken.VALUE_NULL) {
+    if (token == JsonToken.NULL) {
+      reader.nextNull();
       return null;
     }
     throw new ProtocolException(wrongTypeCode, field + " must be a string, got " + describe(token));
   }
 
-  private static long readTimestamp(JsonParser parser, JsonToken token) throws ProtocolException {
-    if (token == JsonToken.VALUE_NULL) {
+  private static long readTimestamp(JsonReader reader) throws IOException, ProtocolException {
+    JsonToken token = reader.peek();
+    if (token == JsonToken.NULL) {
+      reader.nextNull();
       return 0;
     }
-    if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
+    if (token != JsonToken.NUMBER) {
       throw new ProtocolException(
           ErrorCode.BAD_FRAME, "timestamp must be a number, got " + describe(token));
     }
-    String digits = parser.getString();
+    String digits = reader.nextString();
     try {
       return Long.parseLong(digits);
     } catch (NumberFormatException e) {
@@ -217,47 +201,94 @@ public final class FrameCodec {
   }
 
   /**
-   * The current value's exact text, checked by the parser as it passes over it: from the value's
-   * first character to just past its last. A scalar's token is finished first, since the parser
-   * reads a string's contents lazily.
+   * The next value's text, checked by the strict reader as it skips it. The reader's offset after
+   * a name is just past the name's closing quote; after the value, just past the value's last
+   * character: the value is what lies between, less the colon and JSON whitespace.
    */
-  private static String rawText(JsonParser parser, String text) {
-    int start = (int) parser.currentTokenLocation().getCharOffset();
-    if (parser.currentToken().isStructStart()) {
-      parser.skipChildren();
-    } else {
-      parser.finishToken();
+  private static RawJson readRaw(JsonReader reader, String text) throws IOException {
+    int start = (int) reader.getCharacterOffset();
+    reader.skipValue();
+    int end = (int) reader.getCharacterOffset();
+    while (start < end) {
+      char c = text.charAt(start);
+      if (c == ':' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        start++;
+      } else {
+        break;
+      }
     }
-    int end = (int) parser.currentLocation().getCharOffset();
-    return text.substring(start, end);
+    return new RawJson(text.substring(start, end));
+  }
+
+  /** Reads any JSON value into a tree, refusing to nest deeper than {@link ProtocolLimits#MAX_DEPTH}. */
+  private static JsonElement readElement(JsonReader reader, int depth) throws IOException, ProtocolException {
+    JsonToken token = reader.peek();
+    switch (token) {
+      case BEGIN_OBJECT: {
+        checkDepth(depth);
+        JsonObject object = new JsonObject();
+        reader.beginObject();
+        while (reader.hasNext()) {
+          String name = reader.nextName();
+          object.add(name, readElement(reader, depth + 1));
+        }
+        reader.endObject();
+        return object;
+      }
+      case BEGIN_ARRAY: {
+        checkDepth(depth);
+        JsonArray array = new JsonArray();
+        reader.beginArray();
+        while (reader.hasNext()) {
+          array.add(readElement(reader, depth + 1));
+        }
+        reader.endArray();
+        return array;
+      }
+      case STRING:
+        return new JsonPrimitive(reader.nextString());
+      case NUMBER:
+        return new JsonPrimitive(ToNumberPolicy.LAZILY_PARSED_NUMBER.readNumber(reader)); // exact text, parsed lazily; Gson's public API
+      case BOOLEAN:
+        return new JsonPrimitive(reader.nextBoolean());
+      case NULL:
+        reader.nextNull();
+        return JsonNull.INSTANCE;
+      default:
+        throw new ProtocolException(ErrorCode.BAD_JSON, "unexpected " + describe(token));
+    }
+  }
+
+  private static void checkDepth(int depth) throws ProtocolException {
+    if (depth > ProtocolLimits.MAX_DEPTH) {
+      throw new ProtocolException(
+          ErrorCode.TOO_DEEP, "JSON nests deeper than " + ProtocolLimits.MAX_DEPTH + " levels");
+    }
   }
 
   private static String describe(JsonToken token) {
-    if (token == null) {
-      return "nothing";
-    }
     switch (token) {
-      case START_ARRAY:
+      case BEGIN_ARRAY:
         return "an array";
-      case START_OBJECT:
+      case BEGIN_OBJECT:
         return "an object";
-      case VALUE_STRING:
+      case STRING:
         return "a string";
-      case VALUE_NUMBER_INT:
-      case VALUE_NUMBER_FLOAT:
+      case NUMBER:
         return "a number";
-      case VALUE_TRUE:
-      case VALUE_FALSE:
+      case BOOLEAN:
         return "a boolean";
-      case VALUE_NULL:
+      case NULL:
         return "null";
+      case END_DOCUMENT:
+        return "nothing";
       default:
         return token.name();
     }
   }
 
-  private static String firstLine(String text) {
-    String message = String.valueOf(text);
+  private static String firstLine(Throwable e) {
+    String message = String.valueOf(e.getMessage());
     int cut = message.indexOf('\n');
     message = cut < 0 ? message : message.substring(0, cut);
     return message.length() > 200 ? message.substring(0, 200) : message;
