@@ -5,6 +5,7 @@ import dev.loft.server.admin.AdminHub;
 import dev.loft.server.admin.AdminServer;
 import dev.loft.server.admin.HubMetrics;
 import dev.loft.server.budget.MemoryBudget;
+import dev.loft.server.cluster.RedisLink;
 import dev.loft.server.config.HubConfig;
 import dev.loft.server.core.BudgetSweeper;
 import dev.loft.server.core.HubCore;
@@ -136,6 +137,7 @@ public final class HubServer implements AutoCloseable {
             config.memoryRecoveryRatio(),
             ProcessMemory::heapLiveAfterLastGc,
             this::loadSummary);
+    RedisLink.bindStatisticsWithoutRedis(stats); // a single hub: the link's gauges read down and zero
     bindStatistics();
   }
 
