@@ -5,6 +5,7 @@ import dev.loft.server.admin.AdminHub;
 import dev.loft.server.admin.AdminServer;
 import dev.loft.server.admin.HubMetrics;
 import dev.loft.server.budget.MemoryBudget;
+import dev.loft.server.cluster.RedisLink;
 import dev.loft.server.config.HubConfig;
 import dev.loft.server.core.BudgetSweeper;
 import dev.loft.server.core.HubCore;
@@ -29,8 +30,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 
 /**
- * A Loft hub: owns the transport, the core, the bus, the housekeeper thread, the memory monitor
- * and the admin server, and stops all of them in {@link #close()}.
+ * A Loft hub: owns the transport, the core, the bus, the housekeeper thread, the memory monitor,
+ * the admin server and, with {@code --redis}, the Redis link, and stops all of them in {@link #close()}.
  *
  * <p>{@link #start()} and {@link #close()} are idempotent; a closed hub cannot be restarted (build
  * a new one). After close, every thread the hub started has ended or is ending.
@@ -54,6 +55,8 @@ public final class HubServer implements AutoCloseable {
   private final MemoryMonitor memoryMonitor;
   private final HandshakeGuard handshakes;
   private final MemoryBudget budget;
+  /** The link to the Redis the hubs of a cluster share; null without {@code --redis} (a single hub). */
+  private final RedisLink redis;
   private final StatStore stats = new StatStore();
   /** Set once, by the first fatal error: /health answers 503 from then on. */
   private volatile Throwable fatal;
@@ -136,6 +139,15 @@ public final class HubServer implements AutoCloseable {
             config.memoryRecoveryRatio(),
             ProcessMemory::heapLiveAfterLastGc,
             this::loadSummary);
+    if (config.redis() != null) {
+      String nodeId = config.nodeId() != null ? config.nodeId() : RedisLink.newNodeId();
+      // Linked, not yet integrated: the core does not publish or subscribe through it yet (issue 12),
+      // so what arrives is only counted (redis.received).
+      this.redis = new RedisLink(config, nodeId, (channel, payload) -> { }, housekeeper, stats);
+    } else {
+      this.redis = null;
+      RedisLink.bindStatisticsWithoutRedis(stats);
+    }
     bindStatistics();
   }
 
@@ -160,6 +172,10 @@ public final class HubServer implements AutoCloseable {
       schedulePeriodic(handshakes::sweep, Math.max(50, Math.min(1_000, config.handshakeTimeout().toMillis() / 2)));
       schedulePeriodic(this::probeListener, LISTENER_PROBE_MILLIS);
       schedulePeriodic(core::sweepBudget, BudgetSweeper.INTERVAL.toMillis());
+      if (redis != null) {
+        LOG.info("node id {}; linking to Redis at {}", redis.nodeId(), redis.address()); // no password in the log
+        redis.start();
+      }
       metrics = new HubMetrics(this::stats);
       if (config.adminPort() >= 0) {
         admin = new AdminServer(adminView(), core, stats, config, metrics, NamedThreads.of("admin", this::onUncaught));
@@ -253,6 +269,9 @@ public final class HubServer implements AutoCloseable {
       boolean wasRunning = state == State.RUNNING;
       state = State.CLOSED;
       if (!wasRunning) {
+        if (redis != null) {
+          redis.close();
+        }
         housekeeper.shutdownNow();
         bus.close();
         return;
@@ -269,6 +288,9 @@ public final class HubServer implements AutoCloseable {
     transport.stop((int) Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     if (admin != null) {
       admin.stop();
+    }
+    if (redis != null) {
+      redis.close();
     }
     housekeeper.shutdownNow();
     try {
@@ -356,6 +378,11 @@ public final class HubServer implements AutoCloseable {
   /** Runs the memory check now (normally periodic); for operators' tools and tests. */
   public void checkMemoryNow() {
     memoryMonitor.run();
+  }
+
+  /** The Redis link, or null without {@code --redis}; for tests in this package only. */
+  RedisLink redisLink() {
+    return redis;
   }
 
   /** The core, for tests in this package only: nothing outside the hub reaches its internals. */

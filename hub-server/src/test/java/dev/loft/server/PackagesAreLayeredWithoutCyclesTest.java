@@ -60,6 +60,21 @@ class PackagesAreLayeredWithoutCyclesTest {
     }
   }
 
+  /**
+   * The Redis link moves bytes on channels for whoever holds it: it may know the configuration,
+   * the statistics and the events, never the core, the transport or the peers' links, so that it
+   * can be made, tested and replaced without a hub.
+   */
+  @Test
+  void theClusterLinkNeedsNothingOfTheHubButValues() {
+    Map<String, Set<String>> edges = dependencies();
+    assertTrue(edges.containsKey(ROOT + ".cluster"), "jdeps saw the cluster package: " + edges.keySet());
+    Set<String> allowed = Set.of(ROOT + ".config", ROOT + ".stats", ROOT + ".events");
+    Set<String> beyond = new TreeSet<>(edges.get(ROOT + ".cluster"));
+    beyond.removeAll(allowed);
+    assertEquals(Set.of(), beyond, ROOT + ".cluster depends only on config, stats and events");
+  }
+
   private static boolean reaches(Map<String, Set<String>> edges, String from, String target, Set<String> seen) {
     if (from.equals(target)) {
       return true;

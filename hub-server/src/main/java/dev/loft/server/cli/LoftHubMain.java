@@ -177,6 +177,33 @@ public final class LoftHubMain implements Callable<Integer> {
       description = "Who parses inbound WebSocket frames: fast (Loft's own) or library (Java-WebSocket's, to compare).")
   HubConfig.InboundParser inboundParser = HubConfig.DEFAULT_INBOUND_PARSER;
 
+  @Option(names = "--redis", description = "Redis server shared by the hubs of a cluster, e.g. redis://127.0.0.1:6379 (unset: a single hub, no Redis).")
+  String redis;
+
+  @Option(names = "--node-id", description = "This hub's id in the cluster: letters, digits, - and _ (unset: a random one, logged at start).")
+  String nodeId;
+
+  @Option(names = "--redis-command-timeout", description = "A Redis command not answered within this fails (publish counted as dropped).")
+  Duration redisCommandTimeout = HubConfig.DEFAULT_REDIS_COMMAND_TIMEOUT;
+
+  @Option(names = "--redis-max-pending-bytes", description = "Bytes published to Redis and not yet answered; past it publishes are dropped and counted.")
+  long redisMaxPendingBytes = HubConfig.DEFAULT_REDIS_MAX_PENDING_BYTES;
+
+  @Option(names = "--redis-request-queue", description = "Commands queued per Redis connection (Lettuce's requestQueueSize); past it commands are refused.")
+  int redisRequestQueue = HubConfig.DEFAULT_REDIS_REQUEST_QUEUE;
+
+  @Option(names = "--redis-max-message-bytes", description = "Largest message sent through Redis; larger ones are dropped and counted.")
+  int redisMaxMessageBytes = HubConfig.DEFAULT_REDIS_MAX_MESSAGE_BYTES;
+
+  @Option(names = "--redis-max-channels", description = "Redis channels this hub subscribes to at once; past it subscriptions are refused.")
+  int redisMaxChannels = HubConfig.DEFAULT_REDIS_MAX_CHANNELS;
+
+  @Option(names = "--redis-probe-interval", description = "How often the Redis pub/sub connection is probed through the hub's own channel.")
+  Duration redisProbeInterval = HubConfig.DEFAULT_REDIS_PROBE_INTERVAL;
+
+  @Option(names = "--redis-probe-timeout", description = "A probe not back within this marks the Redis link down and restarts the pub/sub connection.")
+  Duration redisProbeTimeout = HubConfig.DEFAULT_REDIS_PROBE_TIMEOUT;
+
   /** fast or library, any case (the enum's names are upper case). */
   static final class InboundParserConverter implements CommandLine.ITypeConverter<HubConfig.InboundParser> {
     @Override
@@ -244,6 +271,15 @@ public final class LoftHubMain implements Callable<Integer> {
         .maxSubscriptionsPerAddress(maxSubscriptionsPerAddress)
         .maxNetworksPerAddress(maxNetworksPerAddress)
         .inboundParser(inboundParser)
+        .redis(redis)
+        .nodeId(nodeId)
+        .redisCommandTimeout(redisCommandTimeout)
+        .redisMaxPendingBytes(redisMaxPendingBytes)
+        .redisRequestQueue(redisRequestQueue)
+        .redisMaxMessageBytes(redisMaxMessageBytes)
+        .redisMaxChannels(redisMaxChannels)
+        .redisProbeInterval(redisProbeInterval)
+        .redisProbeTimeout(redisProbeTimeout)
         .build();
   }
 

@@ -5,6 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.loft.bus.EventBus;
 import dev.loft.protocol.ProtocolLimits;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -81,6 +83,22 @@ public final class HubConfig {
   /** Loft's own parser of inbound frames; the library's stays selectable to compare the two. */
   public static final InboundParser DEFAULT_INBOUND_PARSER = InboundParser.FAST;
 
+  // ------------------------------------------------------------------ the Redis link (issue 12), used only with --redis
+  /** A Redis command not answered within this fails (and a publish is counted as dropped). */
+  public static final Duration DEFAULT_REDIS_COMMAND_TIMEOUT = Duration.ofSeconds(1);
+  /** Bytes of publishes sent to Redis and not yet answered; past it publishes are dropped, not queued. */
+  public static final long DEFAULT_REDIS_MAX_PENDING_BYTES = 8L * 1024 * 1024;
+  /** Commands Lettuce holds per connection (its own default is unbounded). */
+  public static final int DEFAULT_REDIS_REQUEST_QUEUE = 10_000;
+  /** One message through Redis: twice the largest inbound frame, room for the envelope around one. */
+  public static final int DEFAULT_REDIS_MAX_MESSAGE_BYTES = 2 * DEFAULT_MAX_FRAME_BYTES;
+  /** Redis channels one hub subscribes to: one per topic and per network the hub may hold. */
+  public static final int DEFAULT_REDIS_MAX_CHANNELS = DEFAULT_MAX_TOPICS + DEFAULT_MAX_NETWORKS;
+  /** How often the pub/sub connection is probed (a publish to the hub's own channel that must come back). */
+  public static final Duration DEFAULT_REDIS_PROBE_INTERVAL = Duration.ofSeconds(1);
+  /** A probe not back within this marks the link down and restarts the pub/sub connection. */
+  public static final Duration DEFAULT_REDIS_PROBE_TIMEOUT = Duration.ofSeconds(3);
+
   /** Who parses inbound WebSocket frames (java-websocket-1.6.0.md). */
   public enum InboundParser {
     /** Loft's: unmasks eight bytes at a time, checks UTF-8 while decoding it, once. */
@@ -152,6 +170,15 @@ public final class HubConfig {
   private final int maxSubscriptionsPerAddress;
   private final int maxNetworksPerAddress;
   private final InboundParser inboundParser;
+  private final String redis;
+  private final String nodeId;
+  private final Duration redisCommandTimeout;
+  private final long redisMaxPendingBytes;
+  private final int redisRequestQueue;
+  private final int redisMaxMessageBytes;
+  private final int redisMaxChannels;
+  private final Duration redisProbeInterval;
+  private final Duration redisProbeTimeout;
   private final LongSupplier ticker;
 
   private HubConfig(Builder b) {
@@ -202,6 +229,15 @@ public final class HubConfig {
     maxSubscriptionsPerAddress = b.maxSubscriptionsPerAddress;
     maxNetworksPerAddress = b.maxNetworksPerAddress;
     inboundParser = b.inboundParser;
+    redis = b.redis;
+    nodeId = b.nodeId;
+    redisCommandTimeout = b.redisCommandTimeout;
+    redisMaxPendingBytes = b.redisMaxPendingBytes;
+    redisRequestQueue = b.redisRequestQueue;
+    redisMaxMessageBytes = b.redisMaxMessageBytes;
+    redisMaxChannels = b.redisMaxChannels;
+    redisProbeInterval = b.redisProbeInterval;
+    redisProbeTimeout = b.redisProbeTimeout;
     ticker = b.ticker;
   }
 
@@ -262,6 +298,17 @@ public final class HubConfig {
   public int maxSubscriptionsPerAddress() { return maxSubscriptionsPerAddress; }
   public int maxNetworksPerAddress() { return maxNetworksPerAddress; }
   public InboundParser inboundParser() { return inboundParser; }
+  /** The Redis server hubs share ({@code redis://host:port}, {@code rediss://} for TLS), or null: a single hub, no Redis. */
+  public String redis() { return redis; }
+  /** This hub's id among the hubs sharing a Redis, or null: one is generated when the hub is made (and logged). */
+  public String nodeId() { return nodeId; }
+  public Duration redisCommandTimeout() { return redisCommandTimeout; }
+  public long redisMaxPendingBytes() { return redisMaxPendingBytes; }
+  public int redisRequestQueue() { return redisRequestQueue; }
+  public int redisMaxMessageBytes() { return redisMaxMessageBytes; }
+  public int redisMaxChannels() { return redisMaxChannels; }
+  public Duration redisProbeInterval() { return redisProbeInterval; }
+  public Duration redisProbeTimeout() { return redisProbeTimeout; }
   /** Monotonic nanoseconds; injected by tests so that time-based limits need no sleeping. */
   public LongSupplier ticker() { return ticker; }
 
@@ -317,6 +364,15 @@ public final class HubConfig {
     private int maxSubscriptionsPerAddress = DEFAULT_MAX_SUBSCRIPTIONS_PER_ADDRESS;
     private int maxNetworksPerAddress = DEFAULT_MAX_NETWORKS_PER_ADDRESS;
     private InboundParser inboundParser = DEFAULT_INBOUND_PARSER;
+    private String redis;
+    private String nodeId;
+    private Duration redisCommandTimeout = DEFAULT_REDIS_COMMAND_TIMEOUT;
+    private long redisMaxPendingBytes = DEFAULT_REDIS_MAX_PENDING_BYTES;
+    private int redisRequestQueue = DEFAULT_REDIS_REQUEST_QUEUE;
+    private int redisMaxMessageBytes = DEFAULT_REDIS_MAX_MESSAGE_BYTES;
+    private int redisMaxChannels = DEFAULT_REDIS_MAX_CHANNELS;
+    private Duration redisProbeInterval = DEFAULT_REDIS_PROBE_INTERVAL;
+    private Duration redisProbeTimeout = DEFAULT_REDIS_PROBE_TIMEOUT;
     private LongSupplier ticker = System::nanoTime;
 
     private Builder() {}
@@ -369,6 +425,15 @@ public final class HubConfig {
       maxSubscriptionsPerAddress = c.maxSubscriptionsPerAddress;
       maxNetworksPerAddress = c.maxNetworksPerAddress;
       inboundParser = c.inboundParser;
+      redis = c.redis;
+      nodeId = c.nodeId;
+      redisCommandTimeout = c.redisCommandTimeout;
+      redisMaxPendingBytes = c.redisMaxPendingBytes;
+      redisRequestQueue = c.redisRequestQueue;
+      redisMaxMessageBytes = c.redisMaxMessageBytes;
+      redisMaxChannels = c.redisMaxChannels;
+      redisProbeInterval = c.redisProbeInterval;
+      redisProbeTimeout = c.redisProbeTimeout;
       ticker = c.ticker;
     }
 
@@ -423,6 +488,19 @@ public final class HubConfig {
     public Builder maxNetworksPerAddress(int v) { maxNetworksPerAddress = atLeast("maxNetworksPerAddress", v, 1); return this; }
     public Builder inboundParser(InboundParser v) { inboundParser = checkNotNull(v, "inboundParser"); return this; }
     public Builder addressCooldown(Duration v) { addressCooldown = positive("addressCooldown", v); return this; }
+    public Builder redis(String v) { redis = v == null || v.isBlank() ? null : redisUri(v.trim()); return this; }
+    public Builder nodeId(String v) { nodeId = v == null || v.isBlank() ? null : nodeIdOf(v.trim()); return this; }
+    public Builder redisCommandTimeout(Duration v) { redisCommandTimeout = positive("redisCommandTimeout", v); return this; }
+    public Builder redisMaxPendingBytes(long v) {
+      checkArgument(v >= 1024, "redisMaxPendingBytes must be at least 1024, got %s", v);
+      redisMaxPendingBytes = v;
+      return this;
+    }
+    public Builder redisRequestQueue(int v) { redisRequestQueue = atLeast("redisRequestQueue", v, 16); return this; }
+    public Builder redisMaxMessageBytes(int v) { redisMaxMessageBytes = atLeast("redisMaxMessageBytes", v, 64); return this; }
+    public Builder redisMaxChannels(int v) { redisMaxChannels = atLeast("redisMaxChannels", v, 1); return this; }
+    public Builder redisProbeInterval(Duration v) { redisProbeInterval = positive("redisProbeInterval", v); return this; }
+    public Builder redisProbeTimeout(Duration v) { redisProbeTimeout = positive("redisProbeTimeout", v); return this; }
     public Builder ticker(LongSupplier v) { ticker = checkNotNull(v, "ticker"); return this; }
 
     public HubConfig build() {
@@ -430,7 +508,28 @@ public final class HubConfig {
           "memoryRecoveryRatio (%s) must be below memoryPressureRatio (%s)", memoryRecoveryRatio, memoryPressureRatio);
       checkArgument(rateLimitBurst >= rateLimitPerSecond / 10,
           "rateLimitBurst (%s) is too small for rateLimitPerSecond (%s): at least a tenth of it", rateLimitBurst, rateLimitPerSecond);
+      checkArgument(redisMaxPendingBytes >= redisMaxMessageBytes,
+          "redisMaxPendingBytes (%s) must hold at least one message of redisMaxMessageBytes (%s)", redisMaxPendingBytes, redisMaxMessageBytes);
       return new HubConfig(this);
+    }
+
+    /** {@code redis://host[:port][/db]} or {@code rediss://…}; checked here so that a typo fails at start, not at connect. */
+    private static String redisUri(String v) {
+      URI uri;
+      try {
+        uri = new URI(v);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("redis must be a URI such as redis://127.0.0.1:6379, got " + v);
+      }
+      checkArgument(("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) && uri.getHost() != null,
+          "redis must be a URI such as redis://127.0.0.1:6379 (or rediss:// for TLS), got %s", v);
+      return v;
+    }
+
+    /** Letters, digits, '-' and '_', at most 64: it is part of Redis channel names and of log lines. */
+    private static String nodeIdOf(String v) {
+      checkArgument(v.matches("[A-Za-z0-9_-]{1,64}"), "nodeId must be 1 to 64 letters, digits, '-' or '_', got %s", v);
+      return v;
     }
 
     private static int atLeast(String name, int v, int min) {

@@ -124,6 +124,19 @@ public final class Stat {
   public static final Stat ADMITTED_ON_PROBATION = counter("abuse.admittedOnProbation", "loft_admitted_on_probation", "Peers admitted on probation: their address cools down after a flooding eviction");
   public static final Stat HOUSEKEEPER_TASK_FAILURES = counter("abuse.housekeeperTaskFailures", "loft_housekeeper_task_failures", "One-off and periodic housekeeper tasks that threw (each one logged)");
 
+  // ------------------------------------------------------------------ the Redis link between hubs (issue 12); zero and down without --redis
+  public static final Stat REDIS_LINK_UP = flag("redis.linkUp", "loft_redis_link_up", "1 while the Redis link is up: both connections open and the pub/sub probe answered");
+  public static final Stat REDIS_CHANNELS = gauge("redis.channels", "loft_redis_channels", "Redis channels subscribed for this hub's peers (its own node channel not counted)");
+  public static final Stat REDIS_PENDING_BYTES = gauge("redis.pendingBytes", "loft_redis_pending_bytes", "Bytes of publishes sent to Redis and not yet answered");
+  public static final Stat REDIS_PUBLISHED = counter("redis.published", "loft_redis_published", "Messages published to Redis (answered by it)");
+  public static final Stat REDIS_PUBLISH_DROPPED = keyedCounter("redis.publishDropped", "loft_redis_publish_dropped", "reason", "Publishes not sent to Redis (down, queue-full, too-large) or lost on the way (timeout, failed), by reason");
+  public static final Stat REDIS_COMMANDS_REFUSED = keyedCounter("redis.commandsRefused", "loft_redis_commands_refused", "reason", "Other Redis commands refused (down, queue-full) or lost on the way (timeout, failed), by reason");
+  public static final Stat REDIS_RECEIVED = counter("redis.received", "loft_redis_received", "Messages received from Redis (the link's own probes not counted)");
+  public static final Stat REDIS_RECONNECTS = counter("redis.reconnects", "loft_redis_reconnects", "Redis connections made again: after a loss (by Lettuce) or a failed probe (by the link)");
+  public static final Stat REDIS_PROBE_FAILURES = counter("redis.probeFailures", "loft_redis_probe_failures", "Probes of the pub/sub connection not back in time (the connection was restarted)");
+  public static final Stat REDIS_LISTENER_ERRORS = counter("redis.listenerErrors", "loft_redis_listener_errors", "Exceptions thrown while handling a message from Redis (caught; the connection stays)");
+  public static final Stat REDIS_CHANNEL_LIMIT_HITS = counter("redis.channelLimitHits", "loft_redis_channel_limit_hits", "Redis subscriptions refused by --redis-max-channels");
+
   private final int index;
   private final String name;
   private final String group;

@@ -202,7 +202,11 @@ class CommandLineListsEveryOptionWithDefaultsTest {
         expected = constants[(((Enum<?>) initial).ordinal() + 1) % constants.length];
         value = expected.toString();
       } else if (type == String.class) {
-        expected = name.equals("--host") ? "127.0.0.2" : "value-for-" + name;
+        expected = switch (name) {
+          case "--host" -> "127.0.0.2";
+          case "--redis" -> "redis://127.0.0.2:6380";
+          default -> "value-for-" + name;
+        };
         value = expected.toString();
       } else {
         problems.add(name + ": no test value for type " + type);
