@@ -95,7 +95,17 @@ public final class HubServer implements AutoCloseable {
             .errorHandler((name, event, error) -> coreRef[0].onListenerError(name, event, error))
             .build();
     this.budget = budgetFor(config);
-    this.core = new HubCore(config, bus, housekeeper, budget, stats);
+    RedisBroker broker = null;
+    if (config.redis() != null) {
+      String nodeId = config.nodeId() != null ? config.nodeId() : RedisLink.newNodeId();
+      broker = new RedisBroker();
+      this.redis = new RedisLink(config, nodeId, broker, housekeeper, stats);
+      broker.link(redis);
+    } else {
+      this.redis = null;
+      RedisLink.bindStatisticsWithoutRedis(stats);
+    }
+    this.core = new HubCore(config, bus, housekeeper, budget, stats, broker);
     coreRef[0] = core;
     this.handshakes = new HandshakeGuard(
         config.maxPendingHandshakes(),
@@ -139,15 +149,6 @@ public final class HubServer implements AutoCloseable {
             config.memoryRecoveryRatio(),
             ProcessMemory::heapLiveAfterLastGc,
             this::loadSummary);
-    if (config.redis() != null) {
-      String nodeId = config.nodeId() != null ? config.nodeId() : RedisLink.newNodeId();
-      // Linked, not yet integrated: the core does not publish or subscribe through it yet (issue 12),
-      // so what arrives is only counted (redis.received).
-      this.redis = new RedisLink(config, nodeId, (channel, payload) -> { }, housekeeper, stats);
-    } else {
-      this.redis = null;
-      RedisLink.bindStatisticsWithoutRedis(stats);
-    }
     bindStatistics();
   }
 
@@ -285,6 +286,7 @@ public final class HubServer implements AutoCloseable {
       admin.markStopping();
     }
     core.closeEveryPeer(graceNanos);
+    core.leaveCluster();
     transport.stop((int) Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     if (admin != null) {
       admin.stop();

@@ -204,6 +204,12 @@ public final class LoftHubMain implements Callable<Integer> {
   @Option(names = "--redis-probe-timeout", description = "A probe not back within this marks the Redis link down and restarts the pub/sub connection.")
   Duration redisProbeTimeout = HubConfig.DEFAULT_REDIS_PROBE_TIMEOUT;
 
+  @Option(names = "--presence-ttl", description = "With --redis: a hub not heard from for this long is forgotten by the others and its peers reported gone; each hub beats every third of it.")
+  Duration presenceTtl = HubConfig.DEFAULT_PRESENCE_TTL;
+
+  @Option(names = "--max-remote-peers", description = "With --redis: peers on other hubs this hub keeps track of (in the networks it has members in); past it they are not reachable from here.")
+  int maxRemotePeers = HubConfig.DEFAULT_MAX_REMOTE_PEERS;
+
   /** fast or library, any case (the enum's names are upper case). */
   static final class InboundParserConverter implements CommandLine.ITypeConverter<HubConfig.InboundParser> {
     @Override
@@ -280,6 +286,8 @@ public final class LoftHubMain implements Callable<Integer> {
         .redisMaxChannels(redisMaxChannels)
         .redisProbeInterval(redisProbeInterval)
         .redisProbeTimeout(redisProbeTimeout)
+        .presenceTtl(presenceTtl)
+        .maxRemotePeers(maxRemotePeers)
         .build();
   }
 

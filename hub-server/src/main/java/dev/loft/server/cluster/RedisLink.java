@@ -132,6 +132,12 @@ public final class RedisLink implements AutoCloseable {
   @FunctionalInterface
   public interface Listener {
     void onMessage(String channel, byte[] payload);
+
+    /**
+     * The link is up again (or for the first time), every channel of interest subscribed: what
+     * was published meanwhile is lost, so the core asks the other hubs again. On the link thread.
+     */
+    default void onUp() {}
   }
 
   /** What {@link #state()} says. */
@@ -906,6 +912,7 @@ public final class RedisLink implements AutoCloseable {
 
   /** Recomputes {@link #state()} from the connections' flags. Any thread. */
   private void refreshState() {
+    boolean turnedUp = false;
     synchronized (stateLock) {
       String reason;
       if (closed) {
@@ -928,11 +935,20 @@ public final class RedisLink implements AutoCloseable {
         state = new State(status, Instant.now(), reason);
         if (status == Status.UP) {
           LOG.info("Redis link up (node {})", nodeId);
+          turnedUp = true;
         } else if (status == Status.DOWN && !closed) {
           LOG.warn("Redis link down: {}", reason);
         }
       } else if (!java.util.Objects.equals(before.reason(), reason)) {
         state = new State(status, before.since(), reason);
+      }
+    }
+    if (turnedUp) {
+      try {
+        listener.onUp();
+      } catch (RuntimeException e) {
+        stats.increment(Stat.REDIS_LISTENER_ERRORS);
+        LOG.error("the Redis link listener threw on onUp", e);
       }
     }
   }

@@ -98,6 +98,13 @@ public final class HubConfig {
   public static final Duration DEFAULT_REDIS_PROBE_INTERVAL = Duration.ofSeconds(1);
   /** A probe not back within this marks the link down and restarts the pub/sub connection. */
   public static final Duration DEFAULT_REDIS_PROBE_TIMEOUT = Duration.ofSeconds(3);
+  /**
+   * A hub not heard from for this long is forgotten by the others, its peers reported gone; each
+   * hub beats every third of it (so a killed hub's peers are gone within 1 1/3 TTL).
+   */
+  public static final Duration DEFAULT_PRESENCE_TTL = Duration.ofSeconds(10);
+  /** Peers on other hubs one hub keeps track of (in the networks it has members in). */
+  public static final int DEFAULT_MAX_REMOTE_PEERS = 200_000;
 
   /** Who parses inbound WebSocket frames (java-websocket-1.6.0.md). */
   public enum InboundParser {
@@ -179,6 +186,8 @@ public final class HubConfig {
   private final int redisMaxChannels;
   private final Duration redisProbeInterval;
   private final Duration redisProbeTimeout;
+  private final Duration presenceTtl;
+  private final int maxRemotePeers;
   private final LongSupplier ticker;
 
   private HubConfig(Builder b) {
@@ -238,6 +247,8 @@ public final class HubConfig {
     redisMaxChannels = b.redisMaxChannels;
     redisProbeInterval = b.redisProbeInterval;
     redisProbeTimeout = b.redisProbeTimeout;
+    presenceTtl = b.presenceTtl;
+    maxRemotePeers = b.maxRemotePeers;
     ticker = b.ticker;
   }
 
@@ -309,6 +320,8 @@ public final class HubConfig {
   public int redisMaxChannels() { return redisMaxChannels; }
   public Duration redisProbeInterval() { return redisProbeInterval; }
   public Duration redisProbeTimeout() { return redisProbeTimeout; }
+  public Duration presenceTtl() { return presenceTtl; }
+  public int maxRemotePeers() { return maxRemotePeers; }
   /** Monotonic nanoseconds; injected by tests so that time-based limits need no sleeping. */
   public LongSupplier ticker() { return ticker; }
 
@@ -373,6 +386,8 @@ public final class HubConfig {
     private int redisMaxChannels = DEFAULT_REDIS_MAX_CHANNELS;
     private Duration redisProbeInterval = DEFAULT_REDIS_PROBE_INTERVAL;
     private Duration redisProbeTimeout = DEFAULT_REDIS_PROBE_TIMEOUT;
+    private Duration presenceTtl = DEFAULT_PRESENCE_TTL;
+    private int maxRemotePeers = DEFAULT_MAX_REMOTE_PEERS;
     private LongSupplier ticker = System::nanoTime;
 
     private Builder() {}
@@ -434,6 +449,8 @@ public final class HubConfig {
       redisMaxChannels = c.redisMaxChannels;
       redisProbeInterval = c.redisProbeInterval;
       redisProbeTimeout = c.redisProbeTimeout;
+      presenceTtl = c.presenceTtl;
+      maxRemotePeers = c.maxRemotePeers;
       ticker = c.ticker;
     }
 
@@ -501,6 +518,8 @@ public final class HubConfig {
     public Builder redisMaxChannels(int v) { redisMaxChannels = atLeast("redisMaxChannels", v, 1); return this; }
     public Builder redisProbeInterval(Duration v) { redisProbeInterval = positive("redisProbeInterval", v); return this; }
     public Builder redisProbeTimeout(Duration v) { redisProbeTimeout = positive("redisProbeTimeout", v); return this; }
+    public Builder presenceTtl(Duration v) { presenceTtl = positive("presenceTtl", v); return this; }
+    public Builder maxRemotePeers(int v) { maxRemotePeers = atLeast("maxRemotePeers", v, 0); return this; }
     public Builder ticker(LongSupplier v) { ticker = checkNotNull(v, "ticker"); return this; }
 
     public HubConfig build() {

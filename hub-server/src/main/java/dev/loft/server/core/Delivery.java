@@ -1,5 +1,7 @@
 package dev.loft.server.core;
 
+import dev.loft.protocol.RawJson;
+
 import dev.loft.server.link.OutboundFrame;
 import java.util.List;
 
@@ -22,11 +24,24 @@ interface Delivery extends AutoCloseable {
     /** The peer is not announced in that network (or not connected at all). */
     NOT_FOUND,
     /** The peer is there but its backlog is full: it is being evicted as a slow consumer. */
-    DROPPED
+    DROPPED,
+    /** The peer is on another hub, which cannot be reached now (the broker is down or full). */
+    UNREACHABLE
   }
 
   /** Delivers to every member of {@code network} except {@code exceptPeerId}; returns how many. */
   int toNetwork(String network, String exceptPeerId, OutboundFrame frame);
+
+  /**
+   * {@code peer} joined {@code network} with {@code data} and was introduced to this hub's members;
+   * {@code discoveryLeft} more introductions are allowed by the discovery cap, for other hubs.
+   */
+  default void joined(String network, Peer peer, RawJson data, int discoveryLeft) {}
+
+  /** {@code peerId} left {@code network}: tells the network {@code disconnected}; returns how many. */
+  default int left(String network, String peerId, OutboundFrame disconnected) {
+    return toNetwork(network, peerId, disconnected);
+  }
 
   /** Up to {@code limit} peer ids announced in {@code network}; the list's size may be < count. */
   Presence networkPresence(String network, int limit);

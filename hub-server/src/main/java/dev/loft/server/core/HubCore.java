@@ -58,6 +58,8 @@ public final class HubCore implements TransportHandler {
   private final Networks networks;
   private final Topics topics;
   private final Delivery delivery;
+  /** The delivery across hubs, when there is a broker; null on a hub of its own. */
+  private final ClusterDelivery cluster;
   private final Router router;
   private final Evictions evictions;
   private final Peer.SendPolicy sendPolicy;
@@ -86,6 +88,15 @@ public final class HubCore implements TransportHandler {
 
   public HubCore(HubConfig config, EventBus bus, ScheduledExecutorService housekeeper, MemoryBudget budget,
       StatStore counters) {
+    this(config, bus, housekeeper, budget, counters, null);
+  }
+
+  /**
+   * @param broker the other hubs' broker (Redis), or null for a hub on its own: then every
+   *     receiver is local and nothing else changes.
+   */
+  public HubCore(HubConfig config, EventBus bus, ScheduledExecutorService housekeeper, MemoryBudget budget,
+      StatStore counters, Broker broker) {
     this.counters = counters;
     this.config = config;
     this.bus = bus;
@@ -97,7 +108,19 @@ public final class HubCore implements TransportHandler {
         config.maxSubscriptionsPerAddress(), config.maxNetworksPerAddress());
     this.networks = new Networks(config.maxNetworks());
     this.topics = new Topics(config.maxTopics());
-    this.delivery = new LocalDelivery(networks, topics);
+    LocalDelivery local = new LocalDelivery(networks, topics);
+    if (broker == null) {
+      this.cluster = null;
+      this.delivery = local;
+    } else {
+      this.cluster = new ClusterDelivery(local, networks, broker,
+          new RemoteMembers(config.maxRemotePeers(), config.ticker()), codec, counters,
+          config.discoveryLimit(), config.presenceTtl(),
+          peer -> evict(peer, CloseCodes.POLICY, CloseCodes.REASON_ALREADY_CONNECTED));
+      networks.interest(cluster);
+      topics.interest(cluster);
+      this.delivery = cluster;
+    }
     Cache<String, Boolean> recent =
         Caffeine.newBuilder()
             .maximumSize(config.dedupeCacheSize())
@@ -127,6 +150,17 @@ public final class HubCore implements TransportHandler {
     bus.subscribe(HubEvents.MemoryPressure.class, "load-shedder", shedder::onMemoryPressure);
     // Every bound that refuses something says so with its option's name: counted per bound.
     bus.subscribe(HubEvents.LimitHit.class, LIMIT_COUNTER, e -> counters.increment(Stat.LIMIT_HITS, e.limit()));
+    if (cluster != null) {
+      cluster.start(housekeeper);
+    }
+  }
+
+  /**
+   * Tells the other hubs this one is going (they forget its peers at once instead of after the
+   * presence TTL) and stops its heartbeat; after the peers are closed. Idempotent.
+   */
+  public void leaveCluster() {
+    delivery.close();
   }
 
   // ------------------------------------------------------------------------------ admission
@@ -383,6 +417,8 @@ public final class HubCore implements TransportHandler {
         .bind(Stat.ANNOUNCED_PEERS, networks::memberCount)
         .bind(Stat.NETWORKS, networks::size)
         .bind(Stat.TOPICS, topics::size)
+        .bind(Stat.CLUSTER_REMOTE_PEERS, () -> cluster == null ? 0 : cluster.remotePeers())
+        .bind(Stat.CLUSTER_NODES, () -> cluster == null ? 0 : cluster.knownNodes())
         .bind(Stat.SUBSCRIPTIONS, topics::subscriptions)
         .bind(Stat.QUEUED_OUTBOUND_BYTES, this::queuedOutboundBytes)
         .bindFlag(Stat.MEMORY_PRESSURE, this::memoryPressure)

@@ -21,6 +21,28 @@ final class Networks {
    */
   private final Object[] announceLocks = new Object[64];
 
+  /** Set once, before the hub admits a peer (the cluster is made after the registries). */
+  private volatile Interest interest = Interest.NONE;
+
+  /** Told when a network gets its first member here and loses its last; see {@link Topics.Interest}. */
+  interface Interest {
+    Interest NONE = new Interest() {
+      @Override
+      public void firstMember(String network) {}
+
+      @Override
+      public void lastMemberLeft(String network) {}
+    };
+
+    void firstMember(String network);
+
+    void lastMemberLeft(String network);
+  }
+
+  void interest(Interest interest) {
+    this.interest = interest;
+  }
+
   Networks(int maxNetworks) {
     this.maxNetworks = maxNetworks;
     for (int i = 0; i < announceLocks.length; i++) {
@@ -45,6 +67,7 @@ final class Networks {
               return null;
             }
             members = new ConcurrentHashMap<>();
+            interest.firstMember(name);
           }
           if (members.put(peer.id(), peer) == null) {
             memberCount.incrementAndGet();
@@ -64,7 +87,11 @@ final class Networks {
           if (removed[0]) {
             memberCount.decrementAndGet();
           }
-          return members.isEmpty() ? null : members;
+          if (members.isEmpty()) {
+            interest.lastMemberLeft(name);
+            return null;
+          }
+          return members;
         });
     return removed[0];
   }
@@ -83,6 +110,11 @@ final class Networks {
 
   public int size() {
     return byName.size();
+  }
+
+  /** The networks with a member now (a live view). */
+  java.util.Set<String> names() {
+    return byName.keySet();
   }
 
   public int memberCount() {

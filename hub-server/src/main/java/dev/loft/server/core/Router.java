@@ -146,7 +146,9 @@ final class Router {
           return;
         }
         peer.engage();
-        discover(peer, network, stamped); // only when the network changed: a re-announce tells no one
+        // only when the network changed: a re-announce tells no one
+        int told = discover(peer, network, stamped);
+        delivery.joined(network, peer, stamped, config.discoveryLimit() - told);
       }
     }
     bus.publish(new HubEvents.PeerAnnounced(peer, network));
@@ -200,7 +202,7 @@ final class Router {
    * Tells the newcomer about peers already in the network and them about the newcomer, at most
    * {@code discoveryLimit} each way: a network of N peers must not cost O(N) frames per announce.
    */
-  private void discover(Peer newcomer, String network, RawJson newcomerData) {
+  private int discover(Peer newcomer, String network, RawJson newcomerData) {
     long now = now();
     int told = 0;
     for (Peer other : networks.members(network)) {
@@ -220,6 +222,7 @@ final class Router {
       told++;
     }
     newcomer.countCaused(2L * told);
+    return told;
   }
 
   private void signal(Peer peer, Frame.Signal s) {
@@ -261,7 +264,7 @@ final class Router {
       if (network.equals(peer.network())) {
         peer.network(null);
       }
-      peer.countCaused(delivery.toNetwork(network, peer.id(), encode(new Frame.PeerDisconnected(peer.id(), network, now()))));
+      peer.countCaused(delivery.left(network, peer.id(), encode(new Frame.PeerDisconnected(peer.id(), network, now()))));
     }
   }
 
@@ -361,6 +364,9 @@ final class Router {
         return true;
       case DROPPED:
         replyError(peer, id, ErrorCode.PEER_NOT_FOUND, "peer " + target + " is being disconnected");
+        return false;
+      case UNREACHABLE:
+        replyError(peer, id, ErrorCode.PEER_NOT_FOUND, "peer " + target + " is on another hub, which cannot be reached now");
         return false;
       default:
         replyError(peer, id, ErrorCode.PEER_NOT_FOUND, "peer " + target + " is not in network '" + network + "'");

@@ -15,9 +15,34 @@ final class Topics {
   private final ConcurrentHashMap<String, Peer[]> byName = new ConcurrentHashMap<>();
   private final AtomicInteger subscriptions = new AtomicInteger();
   private final int maxTopics;
+  /** Set once, before the hub admits a peer (the cluster is made after the registries). */
+  private volatile Interest interest = Interest.NONE;
+
+  /**
+   * Told when a topic gets its first subscriber here and when its last one leaves, serialized per
+   * topic with the change itself (inside the map's compute): the cluster follows the topic's
+   * channel exactly while the topic exists. Must not block.
+   */
+  interface Interest {
+    Interest NONE = new Interest() {
+      @Override
+      public void firstSubscriber(String topic) {}
+
+      @Override
+      public void lastSubscriberLeft(String topic) {}
+    };
+
+    void firstSubscriber(String topic);
+
+    void lastSubscriberLeft(String topic);
+  }
 
   Topics(int maxTopics) {
     this.maxTopics = maxTopics;
+  }
+
+  void interest(Interest interest) {
+    this.interest = interest;
   }
 
   enum Result {
@@ -37,6 +62,7 @@ final class Topics {
               return null;
             }
             subs = NONE;
+            interest.firstSubscriber(name);
           }
           for (Peer p : subs) {
             if (p == peer) {
@@ -65,6 +91,7 @@ final class Topics {
           }
           removed[0] = true;
           if (subs.length == 1) {
+            interest.lastSubscriberLeft(name);
             return null;
           }
           Peer[] next = new Peer[subs.length - 1];

@@ -31,6 +31,14 @@ public final class OutboundFrame {
     return frame(FIN_TEXT, out.bytes(), out.length());
   }
 
+  /**
+   * A text frame of UTF-8 text encoded elsewhere: a frame another hub encoded once for all its
+   * receivers (the cluster), sent as it is.
+   */
+  public static OutboundFrame text(byte[] utf8) {
+    return frame(FIN_TEXT, utf8, utf8.length);
+  }
+
   /** A pong echoing a ping's payload (at most 125 bytes, RFC 6455 5.5). */
   public static OutboundFrame pong(ByteBuffer pingPayload) {
     byte[] payload = new byte[Math.min(125, pingPayload.remaining())];

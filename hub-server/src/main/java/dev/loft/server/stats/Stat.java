@@ -136,6 +136,17 @@ public final class Stat {
   public static final Stat REDIS_PROBE_FAILURES = counter("redis.probeFailures", "loft_redis_probe_failures", "Probes of the pub/sub connection not back in time (the connection was restarted)");
   public static final Stat REDIS_LISTENER_ERRORS = counter("redis.listenerErrors", "loft_redis_listener_errors", "Exceptions thrown while handling a message from Redis (caught; the connection stays)");
   public static final Stat REDIS_CHANNEL_LIMIT_HITS = counter("redis.channelLimitHits", "loft_redis_channel_limit_hits", "Redis subscriptions refused by --redis-max-channels");
+  // ------------------------------------------------------------------ cluster: what crosses hubs (--redis)
+  public static final Stat CLUSTER_SENT = counter("cluster.sent", "loft_cluster_sent", "Messages this hub gave the broker for other hubs");
+  public static final Stat CLUSTER_SEND_DROPPED = counter("cluster.sendDropped", "loft_cluster_send_dropped", "Messages for other hubs dropped: the broker was down or over its bounds (local delivery unaffected)");
+  public static final Stat CLUSTER_RECEIVED = counter("cluster.received", "loft_cluster_received", "Messages received from other hubs");
+  public static final Stat CLUSTER_BAD_MESSAGES = counter("cluster.badMessages", "loft_cluster_bad_messages", "Broker messages that were not cluster messages (ignored)");
+  public static final Stat CLUSTER_UNDELIVERED = counter("cluster.undelivered", "loft_cluster_undelivered", "Frames another hub forwarded for a peer that is no longer here");
+  public static final Stat CLUSTER_DUPLICATES_REFUSED = counter("cluster.duplicatesRefused", "loft_cluster_duplicates_refused", "Peers closed 1008 because another hub held their id in the network first");
+  public static final Stat CLUSTER_NODES_EXPIRED = counter("cluster.nodesExpired", "loft_cluster_nodes_expired", "Hubs forgotten after a presence TTL without a heartbeat (their peers left)");
+  public static final Stat CLUSTER_REMOTE_PEERS_REFUSED = counter("cluster.remotePeersRefused", "loft_cluster_remote_peers_refused", "Peers on other hubs not recorded: --max-remote-peers was reached");
+  public static final Stat CLUSTER_REMOTE_PEERS = gauge("cluster.remotePeers", "loft_cluster_remote_peers", "Peers on other hubs known here (in networks with a member here)");
+  public static final Stat CLUSTER_NODES = gauge("cluster.nodes", "loft_cluster_nodes", "Other hubs heard from within the presence TTL");
 
   private final int index;
   private final String name;

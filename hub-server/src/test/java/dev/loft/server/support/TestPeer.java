@@ -138,6 +138,18 @@ public final class TestPeer implements AutoCloseable {
     return JsonParser.parseString(e.text()).getAsJsonObject();
   }
 
+  /** The next frame within {@code millis}, or null: for polling something that may not have come yet. */
+  public JsonObject nextOrNull(long millis) {
+    Event e = poll(millis);
+    if (e == null) {
+      return null;
+    }
+    if (e.isClose()) {
+      fail("expected a frame but the hub closed: " + e.closeCode() + " " + e.closeReason());
+    }
+    return JsonParser.parseString(e.text()).getAsJsonObject();
+  }
+
   /** Asserts nothing arrives within {@code millis} (a bounded wait for an absence). */
   public void expectNothingFor(long millis) {
     Event e = poll(millis);

@@ -1,0 +1,430 @@
+package dev.loft.server.core;
+
+import dev.loft.protocol.Frame;
+import dev.loft.protocol.FrameCodec;
+import dev.loft.protocol.PeerIds;
+import dev.loft.protocol.RawJson;
+import dev.loft.server.core.ClusterMessage.Kind;
+import dev.loft.server.link.OutboundFrame;
+import dev.loft.server.stats.Stat;
+import dev.loft.server.stats.StatStore;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Delivery} across hubs that share a {@link Broker}: every call reaches this hub's peers at
+ * once ({@link LocalDelivery}) and the other hubs' through broker channels, at most once. No
+ * state is kept in the broker: who is where travels on the channels (joins, leaves, syncs) and
+ * each hub's heartbeat says it lives.
+ *
+ * <p>Channels (docs/architecture.md, "Cluster"): {@code loft.t.<topic>} followed while the topic
+ * has a local subscriber, {@code loft.n.<network>} while the network has a local member, the
+ * broker's node channel (what is addressed to one of this hub's peers) and {@code loft.hb}
+ * (heartbeats) always. A hub ignores its own messages coming back.
+ *
+ * <p>Threads: the delivery calls run on decoder threads, {@link #onMessage} on the broker's
+ * thread, heartbeats on the housekeeper; all of them only hand frames to peers' bounded queues.
+ */
+final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interest, Networks.Interest {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterDelivery.class);
+  static final String HEARTBEAT_CHANNEL = "loft.hb";
+  /** Members per SYNC message, so that one message stays far below the broker's size bound. */
+  static final int SYNC_CHUNK = 100;
+
+  private final LocalDelivery local;
+  private final Networks networks;
+  private final Broker broker;
+  private final String node;
+  private final RemoteMembers remote;
+  private final FrameCodec codec;
+  private final StatStore counters;
+  private final int discoveryLimit;
+  /** Closes a peer of this hub that another hub held first under the same id (the single hub's policy). */
+  private final java.util.function.Consumer<Peer> refuseDuplicate;
+  private final long ttlNanos;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile ScheduledFuture<?> heartbeat;
+
+  ClusterDelivery(LocalDelivery local, Networks networks, Broker broker, RemoteMembers remote, FrameCodec codec,
+      StatStore counters, int discoveryLimit, Duration ttl, java.util.function.Consumer<Peer> refuseDuplicate) {
+    this.refuseDuplicate = refuseDuplicate;
+    this.local = local;
+    this.networks = networks;
+    this.broker = broker;
+    this.node = broker.nodeId();
+    this.remote = remote;
+    this.codec = codec;
+    this.counters = counters;
+    this.discoveryLimit = discoveryLimit;
+    this.ttlNanos = ttl.toNanos();
+  }
+
+  static final String TOPIC_PREFIX = "loft.t.";
+
+  static String topicChannel(String topic) {
+    return TOPIC_PREFIX + topic;
+  }
+
+  static String networkChannel(String network) {
+    return "loft.n." + network;
+  }
+
+  /** Follows this hub's own channels and starts the heartbeat: beats every third of the TTL. */
+  void start(ScheduledExecutorService housekeeper) {
+    broker.listener(this);
+    broker.subscribe(HEARTBEAT_CHANNEL);
+    long every = Math.max(1, ttlNanos / 3);
+    try {
+      heartbeat = housekeeper.scheduleWithFixedDelay(this::beat, 0, every, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException stopping) {
+      // the hub is stopping
+    }
+  }
+
+  /** One heartbeat: say this hub lives, forget the hubs that have been silent for the TTL. */
+  void beat() {
+    send(HEARTBEAT_CHANNEL, ClusterMessage.of(Kind.HEARTBEAT, node, null));
+    for (String silent : remote.silentNodes(ttlNanos)) {
+      counters.increment(Stat.CLUSTER_NODES_EXPIRED);
+      LOG.warn("hub {} has not been heard from for {} ms: its peers are gone", silent, ttlNanos / 1_000_000);
+      nodeGone(silent);
+    }
+  }
+
+  // ------------------------------------------------------------------------------ Delivery
+
+  @Override
+  public int publish(String topic, String senderId, OutboundFrame frame) {
+    int delivered = local.publish(topic, senderId, frame);
+    send(topicChannel(topic), ClusterMessage.of(Kind.TOPIC, node, bytes(frame), senderId));
+    return delivered;
+  }
+
+  @Override
+  public Outcome toPeer(String network, String peerId, OutboundFrame frame) {
+    Outcome here = local.toPeer(network, peerId, frame);
+    if (here != Outcome.NOT_FOUND) {
+      return here;
+    }
+    RemoteMembers.Member there = remote.get(network, PeerIds.normalize(peerId));
+    if (there == null) {
+      return Outcome.NOT_FOUND;
+    }
+    boolean sent = send(broker.nodeChannel(there.node()),
+        ClusterMessage.of(Kind.TO_PEER, node, bytes(frame), network, there.peerId()));
+    return sent ? Outcome.DELIVERED : Outcome.UNREACHABLE;
+  }
+
+  @Override
+  public int toNetwork(String network, String exceptPeerId, OutboundFrame frame) {
+    int delivered = local.toNetwork(network, exceptPeerId, frame);
+    send(networkChannel(network), ClusterMessage.of(Kind.NETWORK, node, bytes(frame), network, exceptPeerId));
+    return delivered;
+  }
+
+  @Override
+  public void joined(String network, Peer peer, RawJson data, int discoveryLeft) {
+    int others = Math.max(1, remote.nodes());
+    int quota = discoveryLeft <= 0 ? 0 : (discoveryLeft + others - 1) / others;
+    send(networkChannel(network),
+        ClusterMessage.of(Kind.JOIN, node, null, network, peer.id(), data.text(), Integer.toString(quota),
+            Long.toString(peer.connectedAtMillis())));
+  }
+
+  @Override
+  public int left(String network, String peerId, OutboundFrame disconnected) {
+    int delivered = local.left(network, peerId, disconnected);
+    send(networkChannel(network), ClusterMessage.of(Kind.LEAVE, node, bytes(disconnected), network, peerId));
+    return delivered;
+  }
+
+  @Override
+  public Presence networkPresence(String network, int limit) {
+    Presence here = local.networkPresence(network, limit);
+    Collection<RemoteMembers.Member> there = remote.members(network);
+    List<String> ids = new ArrayList<>(here.peerIds());
+    int count = here.count();
+    for (RemoteMembers.Member m : there) {
+      if (ids.size() < limit) {
+        ids.add(m.peerId());
+      }
+      count++;
+    }
+    return new Presence(ids, count);
+  }
+
+  @Override
+  public Presence topicPresence(String topic, int limit) {
+    return local.topicPresence(topic, limit); // this hub's subscribers: remote ones are not tracked yet
+  }
+
+  // ------------------------------------------------------------------------------ interest
+
+  @Override
+  public void firstSubscriber(String topic) {
+    broker.subscribe(topicChannel(topic));
+  }
+
+  @Override
+  public void lastSubscriberLeft(String topic) {
+    broker.unsubscribe(topicChannel(topic));
+  }
+
+  @Override
+  public void firstMember(String network) {
+    broker.subscribe(networkChannel(network));
+    send(networkChannel(network), ClusterMessage.of(Kind.SYNC_REQUEST, node, null, network));
+  }
+
+  @Override
+  public void lastMemberLeft(String network) {
+    broker.unsubscribe(networkChannel(network));
+    remote.forgetNetwork(network);
+  }
+
+  // ------------------------------------------------------------------------------ from other hubs
+
+  @Override
+  public void onMessage(String channel, byte[] bytes) {
+    ClusterMessage m;
+    try {
+      m = ClusterMessage.decode(bytes);
+    } catch (IllegalArgumentException e) {
+      counters.increment(Stat.CLUSTER_BAD_MESSAGES);
+      return;
+    }
+    if (m.origin().equals(node)) {
+      return; // our own, back from a channel we follow
+    }
+    counters.increment(Stat.CLUSTER_RECEIVED);
+    remote.seen(m.origin());
+    switch (m.kind()) {
+      case TOPIC -> local.publish(topicOf(channel), m.field(0), frame(m.payload()));
+      case NETWORK -> local.toNetwork(m.field(0), m.field(1), frame(m.payload()));
+      case TO_PEER -> {
+        if (local.toPeer(m.field(0), m.field(1), frame(m.payload())) != Outcome.DELIVERED) {
+          counters.increment(Stat.CLUSTER_UNDELIVERED);
+        }
+      }
+      case JOIN -> {
+        if (!duplicate(m)) {
+          onJoin(m);
+        }
+      }
+      case DUPLICATE -> {
+        Peer mine = networks.member(m.field(0), m.field(1));
+        if (mine != null) {
+          counters.increment(Stat.CLUSTER_DUPLICATES_REFUSED);
+          refuseDuplicate.accept(mine);
+        }
+      }
+      case INTRODUCE -> onIntroduce(m);
+      case LEAVE -> {
+        // Only once per peer: after a BYE or an expiry its peers are already gone and told.
+        if (remote.remove(m.field(0), m.field(1), m.origin()) != null) {
+          local.toNetwork(m.field(0), m.field(1), frame(m.payload()));
+        }
+      }
+      case SYNC_REQUEST -> sendMembers(m.field(0), broker.nodeChannel(m.origin()));
+      case SYNC -> {
+        String network = m.field(0);
+        for (int i = 1; i + 2 < m.fields().size(); i += 3) {
+          record(network, m.field(i), m.origin(), m.field(i + 1), m.field(i + 2));
+        }
+      }
+      case HEARTBEAT -> { } // seen above
+      case BYE -> nodeGone(m.origin());
+      default -> counters.increment(Stat.CLUSTER_BAD_MESSAGES);
+    }
+  }
+
+  @Override
+  public void onReconnected() {
+    // Messages may have been lost while the link was down: ask again who is where, and say who is here.
+    for (String network : networks.names()) {
+      send(networkChannel(network), ClusterMessage.of(Kind.SYNC_REQUEST, node, null, network));
+      sendMembers(network, networkChannel(network));
+    }
+  }
+
+  /**
+   * The same peer id announced into one network on two hubs: as on one hub, the connection that
+   * came second is refused ({@code 1008 Peer already connected}) and the first one keeps its id.
+   * Who came second is decided the same way on both hubs (connect time, then hub id), so exactly
+   * one closes, whichever JOIN arrives first; the holder of the first tells the other hub. True
+   * when the joiner is the one refused.
+   */
+  private boolean duplicate(ClusterMessage m) {
+    Peer mine = networks.member(m.field(0), m.field(1));
+    if (mine == null) {
+      return false;
+    }
+    boolean mineFirst = new RemoteMembers.Member(mine.id(), node, null, mine.connectedAtMillis())
+        .before(new RemoteMembers.Member(m.field(1), m.origin(), null, parseLong(m.field(4))));
+    if (mineFirst) {
+      send(broker.nodeChannel(m.origin()), ClusterMessage.of(Kind.DUPLICATE, node, null, m.field(0), m.field(1)));
+      return true; // theirs is refused there: not recorded here
+    }
+    counters.increment(Stat.CLUSTER_DUPLICATES_REFUSED);
+    refuseDuplicate.accept(mine);
+    return false; // theirs stays: recorded and introduced like any other join
+  }
+
+  private static long parseLong(String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * A peer announced on another hub: remember where it is, introduce it to up to {@code quota} of
+   * this hub's members (the origin's share of the cluster-wide discovery cap), and introduce them
+   * to it through its hub, which learns where they are from the same message.
+   */
+  private void onJoin(ClusterMessage m) {
+    String network = m.field(0);
+    String newcomer = m.field(1);
+    RawJson data = new RawJson(m.field(2));
+    int quota = Math.min(parseQuota(m.field(3)), discoveryLimit);
+    record(network, newcomer, m.origin(), m.field(2), m.field(4));
+    int told = 0;
+    long now = System.currentTimeMillis();
+    for (Peer member : networks.members(network)) {
+      RawJson memberData = member.announceData();
+      if (memberData == null || member.id().equals(newcomer)) {
+        continue;
+      }
+      if (told >= quota) {
+        counters.increment(Stat.DISCOVERY_CAPPED);
+        break;
+      }
+      member.send(OutboundFrame.encode(codec, new Frame.PeerDiscovered(member.id(), network, data, now)));
+      send(broker.nodeChannel(m.origin()), ClusterMessage.of(Kind.INTRODUCE, node, null, network, newcomer,
+          member.id(), memberData.text(), Long.toString(member.connectedAtMillis())));
+      told++;
+    }
+  }
+
+  /** A hub introduces one of its members to our newcomer: remember where it is, tell the newcomer. */
+  private void onIntroduce(ClusterMessage m) {
+    String network = m.field(0);
+    String newcomer = m.field(1);
+    record(network, m.field(2), m.origin(), m.field(3), m.field(4));
+    Peer target = networks.member(network, newcomer);
+    if (target != null) {
+      target.send(OutboundFrame.encode(codec,
+          new Frame.PeerDiscovered(newcomer, network, new RawJson(m.field(3)), System.currentTimeMillis())));
+    }
+  }
+
+  private void record(String network, String peerId, String origin, String data, String connectedAt) {
+    if (networks.members(network).isEmpty()) {
+      return; // not followed here (the last member left meanwhile)
+    }
+    if (!remote.put(network, new RemoteMembers.Member(peerId, origin, new RawJson(data), parseLong(connectedAt)))) {
+      counters.increment(Stat.CLUSTER_REMOTE_PEERS_REFUSED);
+    }
+  }
+
+  /** This hub's members of {@code network}, in chunks, to {@code channel}. */
+  private void sendMembers(String network, String channel) {
+    List<String> fields = new ArrayList<>();
+    fields.add(network);
+    for (Peer member : networks.members(network)) {
+      RawJson data = member.announceData();
+      if (data == null) {
+        continue;
+      }
+      fields.add(member.id());
+      fields.add(data.text());
+      fields.add(Long.toString(member.connectedAtMillis()));
+      if (fields.size() > 3 * SYNC_CHUNK) {
+        send(channel, new ClusterMessage(Kind.SYNC, node, List.copyOf(fields), new byte[0]));
+        fields.subList(1, fields.size()).clear();
+      }
+    }
+    if (fields.size() > 1) {
+      send(channel, new ClusterMessage(Kind.SYNC, node, List.copyOf(fields), new byte[0]));
+    }
+  }
+
+  /** A hub stopped or went silent: its peers left every network, as a close would have said. */
+  private void nodeGone(String gone) {
+    long now = System.currentTimeMillis();
+    for (Map.Entry<String, List<RemoteMembers.Member>> e : remote.forgetNode(gone).entrySet()) {
+      for (RemoteMembers.Member m : e.getValue()) {
+        local.toNetwork(e.getKey(), m.peerId(),
+            OutboundFrame.encode(codec, new Frame.PeerDisconnected(m.peerId(), e.getKey(), now)));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------ helpers
+
+  private boolean send(String channel, ClusterMessage m) {
+    if (closed.get()) {
+      return false;
+    }
+    boolean sent = broker.publish(channel, m.encode());
+    counters.increment(sent ? Stat.CLUSTER_SENT : Stat.CLUSTER_SEND_DROPPED);
+    return sent;
+  }
+
+  private static String topicOf(String channel) {
+    return channel.substring(TOPIC_PREFIX.length());
+  }
+
+  private static int parseQuota(String text) {
+    try {
+      return Math.max(0, Integer.parseInt(text));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static byte[] bytes(OutboundFrame frame) {
+    ByteBuffer payload = frame.payload();
+    byte[] out = new byte[payload.remaining()];
+    payload.get(out);
+    return out;
+  }
+
+  private static OutboundFrame frame(byte[] utf8) {
+    return OutboundFrame.text(utf8);
+  }
+
+  int remotePeers() {
+    return remote.size();
+  }
+
+  int knownNodes() {
+    return remote.nodes();
+  }
+
+  /** Says goodbye (the other hubs forget this hub's peers at once) and stops the heartbeat. */
+  @Override
+  public void close() {
+    if (closed.get()) {
+      return;
+    }
+    send(HEARTBEAT_CHANNEL, ClusterMessage.of(Kind.BYE, node, null));
+    closed.set(true);
+    ScheduledFuture<?> beat = heartbeat;
+    if (beat != null) {
+      beat.cancel(false);
+    }
+  }
+}
