@@ -92,15 +92,22 @@ class SilentRedisConnectionsAreProbedAndRestartedTest {
     a = TestLink.up(proxy.redisUri());
     b = TestLink.up(redis.uri());
     a.link.subscribe("loft.t.failover");
-    await().atMost(Duration.ofSeconds(5)).until(() -> subscribersOnRedis("loft.t.failover") == 1);
+    b.link.subscribe("loft.t.from-a");
+    await().atMost(Duration.ofSeconds(5)).until(() -> subscribersOnRedis("loft.t.failover") == 1
+        && subscribersOnRedis("loft.t.from-a") == 1);
 
     proxy.blackholeOpenConnections();
     long silent = System.nanoTime();
     deliveryWorks("loft.t.failover"); // within 5 s: the probe (800 ms) noticed and the link made new connections
     assertTrue(System.nanoTime() - silent < Duration.ofSeconds(5).toNanos());
     assertTrue(a.count(Stat.REDIS_PROBE_FAILURES) >= 1);
+    // a's publishes reach Redis again: its command connection was replaced too.
+    await("a's publishes to arrive").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+        .until(() -> {
+          a.publish("loft.t.from-a", "from a");
+          return !b.messages.isEmpty();
+        });
     a.awaitUp();
-    assertTrue(a.publish("loft.t.failover", "from a"), "the command connection was replaced too");
     proxy.resume(); // the old sockets' close reaches Redis: their subscription goes
     await().atMost(Duration.ofSeconds(5)).until(() -> subscribersOnRedis("loft.t.failover") == 1);
   }
