@@ -400,6 +400,15 @@ public final class HubServer implements AutoCloseable {
       }
 
       @Override
+      public String[] redis() {
+        if (redis == null) {
+          return null;
+        }
+        RedisLink.State s = redis.state();
+        return new String[] {s.status().name().toLowerCase(Locale.ROOT), s.reason()};
+      }
+
+      @Override
       public boolean running() {
         return isRunning();
       }

@@ -16,4 +16,13 @@ public interface AdminHub {
   boolean listening();
 
   HubStats stats();
+
+  /**
+   * The Redis link's state for /health ({@code "up"}, {@code "down"}, {@code "connecting"}) and
+   * why, or null for a hub without {@code --redis}. Not part of the hub's own health: while Redis
+   * is down the hub serves its peers, so a load balancer must keep sending it peers.
+   */
+  default String[] redis() {
+    return null;
+  }
 }

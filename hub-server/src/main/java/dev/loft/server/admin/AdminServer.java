@@ -168,6 +168,15 @@ public final class AdminServer {
     body.addProperty("status", ok ? "ok" : fatal ? "fatal" : stopping ? "stopping" : pressure ? "memory-pressure"
         : !hub.listening() ? "listener-down" : "down");
     body.addProperty("peers", core.peerCount());
+    String[] redis = hub.redis();
+    if (redis != null) {
+      JsonObject link = new JsonObject();
+      link.addProperty("status", redis[0]);
+      if (redis[1] != null) {
+        link.addProperty("reason", redis[1]);
+      }
+      body.add("redis", link);
+    }
     json(ex, ok ? 200 : 503, body);
   }
 

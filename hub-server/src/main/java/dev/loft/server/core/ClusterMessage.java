@@ -15,9 +15,10 @@ import java.util.List;
  * structure.
  *
  * <pre>
- * byte kind | u16 field count | (u16 length, UTF-8 bytes) x count | payload (the rest)
+ * byte kind (1 + its ordinal) | u16 field count | (u16 length, UTF-8 bytes) x count | payload (the rest)
  * </pre>
- * The origin is the first field.
+ * The origin is the first field. No message starts with a NUL byte: those are the Redis link's
+ * own probes on the node channel.
  */
 record ClusterMessage(Kind kind, String origin, List<String> fields, byte[] payload) {
   /** What a message asks of the hubs that receive it. */
@@ -72,7 +73,7 @@ record ClusterMessage(Kind kind, String origin, List<String> fields, byte[] payl
       size += 2 + f.length;
     }
     ByteBuffer out = ByteBuffer.allocate(size);
-    out.put((byte) kind.ordinal());
+    out.put((byte) (kind.ordinal() + 1));
     out.putShort((short) encoded.length);
     for (byte[] f : encoded) {
       out.putShort((short) f.length);
@@ -86,8 +87,8 @@ record ClusterMessage(Kind kind, String origin, List<String> fields, byte[] payl
   static ClusterMessage decode(byte[] bytes) {
     try {
       ByteBuffer in = ByteBuffer.wrap(bytes);
-      int kind = in.get() & 0xFF;
-      checkArgument(kind < KINDS.length, "unknown kind %s", kind);
+      int kind = (in.get() & 0xFF) - 1;
+      checkArgument(kind >= 0 && kind < KINDS.length, "unknown kind %s", kind + 1);
       int count = in.getShort() & 0xFFFF;
       checkArgument(count >= 1, "no origin");
       List<String> fields = new ArrayList<>(count - 1);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import dev.loft.server.HubServer;
 import dev.loft.server.stats.Stat;
+import dev.loft.server.support.AdminHttp;
 import dev.loft.server.support.ChildHub;
 import dev.loft.server.support.ClusterHubs;
 import dev.loft.server.support.Json;
@@ -96,5 +97,23 @@ class AHubThatDiesOrLosesRedisCostsOnlyWhatCrossesHubsTest {
       });
       assertTrue(hub.stats().get(Stat.REDIS_RECONNECTS) > 0);
     }
+  }
+
+  @Test
+  void healthSaysWhenTheRedisLinkIsDownAndStaysOkForThePeersHere() {
+    try (HubServer watched = dev.loft.server.support.Hubs.start(ClusterHubs.config(redis, "watched").adminPort(0))) {
+      AdminHttp admin = new AdminHttp(watched.adminPort());
+      await().atMost(10, TimeUnit.SECONDS).until(() -> "up".equals(redisStatus(admin)));
+      redis.stop();
+      await().atMost(10, TimeUnit.SECONDS).until(() -> "down".equals(redisStatus(admin)));
+      assertEquals(200, admin.get("/health").statusCode(), "the hub still serves its own peers");
+      redis.start();
+      await().atMost(10, TimeUnit.SECONDS).until(() -> "up".equals(redisStatus(admin)));
+    }
+  }
+
+  private static String redisStatus(AdminHttp admin) {
+    JsonObject body = com.google.gson.JsonParser.parseString(admin.get("/health").body()).getAsJsonObject();
+    return body.has("redis") ? body.getAsJsonObject("redis").get("status").getAsString() : null;
   }
 }
