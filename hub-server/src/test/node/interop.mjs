@@ -33,6 +33,9 @@ console.info = (...args) => console.error(...args);
 
 const args = process.argv.slice(2);
 const hubUrl = args.find((a) => /^wss?:\/\//.test(a));
+// --hub-b URL: B connects to a second hub of the same cluster, so that A and B only meet across hubs.
+const hubBIdx = args.indexOf('--hub-b');
+const hubUrlB = hubBIdx >= 0 ? args[hubBIdx + 1] : hubUrl;
 const timeoutIdx = args.indexOf('--timeout-ms');
 const overallTimeoutMs = timeoutIdx >= 0 ? Number(args[timeoutIdx + 1]) : 20000;
 const idleIdx = args.indexOf('--idle-ms');
@@ -286,7 +289,7 @@ async function scenario() {
   //    'connected' has been read.
   await step('connect-and-discover', async () => {
     for (const p of [C, A, B]) {
-      await withTimeout(p.client.connect(hubUrl), STEP_TIMEOUT_MS, `${p.label} to connect`);
+      await withTimeout(p.client.connect(p === B ? hubUrlB : hubUrl), STEP_TIMEOUT_MS, `${p.label} to connect`);
       await waitForFrame((label, e) => label === p.label && e.type === 'connected', `'connected' frame for ${p.label}`);
     }
     const seen = (p, other) => p.discovered.some((d) => d.peerId === ids[other]);

@@ -185,11 +185,19 @@ final class NodeInterop {
   }
 
   DriverRun runDriver(String label, URI hub, Duration idle) {
+    return runDriver(label, hub, null, idle);
+  }
+
+  /** With {@code hubB}, peer B connects there: another hub of the same cluster. */
+  DriverRun runDriver(String label, URI hub, URI hubB, Duration idle) {
     Path out = workDir.resolve(label + ".json");
     Path err = workDir.resolve(label + ".stderr.log");
-    List<String> command = List.of(node.toString(), "interop.mjs", hub.toString(),
+    List<String> command = new java.util.ArrayList<>(List.of(node.toString(), "interop.mjs", hub.toString(),
         "--timeout-ms", Long.toString(SCENARIO_TIMEOUT.plus(idle).toMillis()),
-        "--idle-ms", Long.toString(idle.toMillis()));
+        "--idle-ms", Long.toString(idle.toMillis())));
+    if (hubB != null) {
+      command.addAll(List.of("--hub-b", hubB.toString()));
+    }
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
         .redirectOutput(out.toFile()).redirectError(err.toFile());
     Process p = start(pb);

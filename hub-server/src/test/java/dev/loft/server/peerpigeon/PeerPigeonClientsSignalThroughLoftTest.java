@@ -124,6 +124,29 @@ class PeerPigeonClientsSignalThroughLoftTest {
     assertEquals(List.of(), discovered(r, "C"), "C is in another network and must learn of nobody");
   }
 
+  /**
+   * Guards against a cluster that PeerPigeon's client can tell from one hub: A on one hub and B on
+   * another (sharing a real Redis) discover each other through its peerDiscovered event and signal.
+   */
+  @Test
+  void peerPigeonClientsOnTwoHubsOfAClusterDiscoverAndSignalEachOther() {
+    DriverRun run;
+    try (dev.loft.server.support.RedisServer redis = dev.loft.server.support.RedisServer.onFreePort();
+         HubServer one = HubServer.start(dev.loft.server.support.ClusterHubs.config(redis, "pp-1")
+             .connectionLostTimeout(HEARTBEAT).build());
+         HubServer two = HubServer.start(dev.loft.server.support.ClusterHubs.config(redis, "pp-2")
+             .connectionLostTimeout(HEARTBEAT).build())) {
+      dev.loft.server.support.ClusterHubs.awaitMesh(List.of(one, two));
+      run = node.runDriver("loft-cluster", one.uri(), two.uri(), IDLE);
+    }
+    assertTrue(run.ok(), () -> "PeerPigeon's client failed across two hubs at step '"
+        + (run.result().has("failedStep") ? run.result().get("failedStep").getAsString() : "?") + "': "
+        + (run.result().has("error") ? run.result().get("error").getAsString() : "") + "; steps "
+        + FrameComparison.stepStatus(run.result()) + "; output " + run.stdout() + ", " + run.stderr());
+    assertEquals(List.of("<B>", "<D>"), discovered(run.result(), "A"), "A learnt of B on the other hub");
+    assertEquals(List.of("<A>", "<D>"), discovered(run.result(), "B"), "B learnt of A and D on the other hub");
+  }
+
   @Test
   void theDriverPassesAgainstPeerPigeonsOwnHub() {
     DriverRun control = againstPeerPigeon();
