@@ -142,6 +142,7 @@ public final class HubServer implements AutoCloseable {
             stats,
             core,
             error -> fail(Thread.currentThread(), error));
+    core.batchSendsFromOtherHubs(WebSocketTransport::inOneBatch);
     this.memoryMonitor =
         new MemoryMonitor(
             bus,

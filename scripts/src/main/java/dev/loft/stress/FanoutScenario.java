@@ -21,6 +21,11 @@ import picocli.CommandLine.Option;
     description = "One publisher, S subscribers on a topic; deliveries/s, delivery latency percentiles,"
         + " hub CPU-seconds per million deliveries.")
 final class FanoutScenario extends Scenario {
+  @Option(names = "--subscriber-url", description = "WebSocket URL of a hub of the same cluster (--redis) for"
+      + " subscribers (repeatable): subscriber i connects to the (i mod n)-th; the publisher stays on --url."
+      + " The hub CPU reported is then the --url hub's only (default: every subscriber on the --url hub).")
+  java.util.List<String> subscriberUrls = new java.util.ArrayList<>();
+
   @Option(names = "--subscribers", defaultValue = "1000", description = "Subscribers (default: ${DEFAULT-VALUE}).")
   int subscribers;
 
@@ -107,7 +112,7 @@ final class FanoutScenario extends Scenario {
           }
           subHandler.onClosed(p, code, reason, remote);
         }
-      }).connect(engine, hub.wsUrl());
+      }).connect(engine, subscriberUrls.isEmpty() ? hub.wsUrl() : subscriberUrls.get(i % subscriberUrls.size()));
     }
     CountDownLatch pubReady = new CountDownLatch(1);
     Peer publisher = new Peer(-1, "fanout-" + tag + "-pub", true, new TalliedHandler(pubReady, tally, "publisher", () -> stop))

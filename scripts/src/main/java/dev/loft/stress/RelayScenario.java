@@ -22,6 +22,11 @@ final class RelayScenario extends Scenario {
 
   @Mixin MeasuredRun measured = new MeasuredRun();
 
+  @Option(names = "--url-b", description = "WebSocket URL of a second hub of the same cluster (--redis):"
+      + " each pair's second peer connects there, so every relayed message crosses hubs. The hub CPU"
+      + " reported is then the --url hub's only (default: both peers on the --url hub).")
+  String urlB;
+
   @Option(names = "--payload", defaultValue = "100", description = "Bytes of filler in each signal's data (default: ${DEFAULT-VALUE}).")
   int payload;
 
@@ -94,7 +99,7 @@ final class RelayScenario extends Scenario {
         }
       });
       pair.a.connect(engine, hub.wsUrl());
-      pair.b.connect(engine, hub.wsUrl());
+      pair.b.connect(engine, urlB != null ? urlB : hub.wsUrl());
     }
     status(() -> String.format("pairs %d ready %d", pairs, 2 * pairs - ready.getCount()));
     if (!await(ready, 60_000) || !await(discovered, 30_000)) {

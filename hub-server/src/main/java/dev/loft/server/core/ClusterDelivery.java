@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -54,7 +55,11 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
   private final java.util.function.Consumer<Peer> refuseDuplicate;
   private final long ttlNanos;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Networks whose first local member has joined but not yet asked the other hubs who is there. */
+  private final java.util.Set<String> toAsk = ConcurrentHashMap.newKeySet();
   private volatile ScheduledFuture<?> heartbeat;
+  /** Runs the handling of one message from another hub so that its sends are written as one batch. */
+  private volatile java.util.function.Consumer<Runnable> batch = Runnable::run;
 
   ClusterDelivery(LocalDelivery local, Networks networks, Broker broker, RemoteMembers remote, FrameCodec codec,
       StatStore counters, int discoveryLimit, Duration ttl, java.util.function.Consumer<Peer> refuseDuplicate) {
@@ -135,9 +140,16 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
 
   @Override
   public void joined(String network, Peer peer, RawJson data, int discoveryLeft) {
+    if (toAsk.remove(network)) {
+      // On the heartbeat channel too, for the same reason as the join below.
+      send(HEARTBEAT_CHANNEL, ClusterMessage.of(Kind.SYNC_REQUEST, node, null, network));
+    }
     int others = Math.max(1, remote.nodes());
     int quota = discoveryLeft <= 0 ? 0 : (discoveryLeft + others - 1) / others;
-    send(networkChannel(network),
+    // On the heartbeat channel, which every hub follows from its start, not the network's: when the
+    // first members of one network arrive on two hubs at once, each hub's network channel may not
+    // be followed yet, and each would miss the other's join (seen in the relay stress scenario).
+    send(HEARTBEAT_CHANNEL,
         ClusterMessage.of(Kind.JOIN, node, null, network, peer.id(), data.text(), Integer.toString(quota),
             Long.toString(peer.connectedAtMillis())));
   }
@@ -184,19 +196,29 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
   @Override
   public void firstMember(String network) {
     broker.subscribe(networkChannel(network));
-    send(networkChannel(network), ClusterMessage.of(Kind.SYNC_REQUEST, node, null, network));
+    toAsk.add(network); // asked in joined(), once the member is visible to a reply's reader
   }
 
   @Override
   public void lastMemberLeft(String network) {
     broker.unsubscribe(networkChannel(network));
     remote.forgetNetwork(network);
+    toAsk.remove(network); // a join refused or undone after the first member came
   }
 
   // ------------------------------------------------------------------------------ from other hubs
 
+  /** How sends from the broker's thread are batched (the transport's); until set, each goes out at once. */
+  void batching(java.util.function.Consumer<Runnable> batch) {
+    this.batch = batch;
+  }
+
   @Override
   public void onMessage(String channel, byte[] bytes) {
+    batch.accept(() -> handle(channel, bytes));
+  }
+
+  private void handle(String channel, byte[] bytes) {
     ClusterMessage m;
     try {
       m = ClusterMessage.decode(bytes);
@@ -236,11 +258,12 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
           local.toNetwork(m.field(0), m.field(1), frame(m.payload()));
         }
       }
-      case SYNC_REQUEST -> sendMembers(m.field(0), broker.nodeChannel(m.origin()));
+      case SYNC_REQUEST -> sendMembers(m.field(0), broker.nodeChannel(m.origin())); // if it has members there
+      
       case SYNC -> {
         String network = m.field(0);
         for (int i = 1; i + 2 < m.fields().size(); i += 3) {
-          record(network, m.field(i), m.origin(), m.field(i + 1), m.field(i + 2));
+          record(network, m.field(i), m.origin(), m.field(i + 1), m.field(i + 2)); // where, not an introduction
         }
       }
       case HEARTBEAT -> { } // seen above
@@ -253,7 +276,7 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
   public void onReconnected() {
     // Messages may have been lost while the link was down: ask again who is where, and say who is here.
     for (String network : networks.names()) {
-      send(networkChannel(network), ClusterMessage.of(Kind.SYNC_REQUEST, node, null, network));
+      send(HEARTBEAT_CHANNEL, ClusterMessage.of(Kind.SYNC_REQUEST, node, null, network));
       sendMembers(network, networkChannel(network));
     }
   }
@@ -297,9 +320,24 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
   private void onJoin(ClusterMessage m) {
     String network = m.field(0);
     String newcomer = m.field(1);
-    RawJson data = new RawJson(m.field(2));
     int quota = Math.min(parseQuota(m.field(3)), discoveryLimit);
+    if (networks.members(network).isEmpty()) {
+      return; // no member here: nothing to introduce, nothing to remember
+    }
     record(network, newcomer, m.origin(), m.field(2), m.field(4));
+    // Every join introduces, even of a peer already known from a sync (which only says where peers
+    // are): when the first members of two hubs join within a Redis round trip, both hubs may
+    // introduce them, and each is told of the other twice, never not at all.
+    introduce(network, newcomer, m.field(2), m.origin(), quota);
+  }
+
+  /**
+   * A remote peer that joined: introduced to up to {@code quota} of this hub's members (they
+   * get its peer-discovered), and they to it through its hub ({@code INTRODUCE}), which learns
+   * from the same message where they are.
+   */
+  private void introduce(String network, String newcomer, String newcomerData, String origin, int quota) {
+    RawJson data = new RawJson(newcomerData);
     int told = 0;
     long now = System.currentTimeMillis();
     for (Peer member : networks.members(network)) {
@@ -312,7 +350,7 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
         break;
       }
       member.send(OutboundFrame.encode(codec, new Frame.PeerDiscovered(member.id(), network, data, now)));
-      send(broker.nodeChannel(m.origin()), ClusterMessage.of(Kind.INTRODUCE, node, null, network, newcomer,
+      send(broker.nodeChannel(origin), ClusterMessage.of(Kind.INTRODUCE, node, null, network, newcomer,
           member.id(), memberData.text(), Long.toString(member.connectedAtMillis())));
       told++;
     }
@@ -330,13 +368,15 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
     }
   }
 
-  private void record(String network, String peerId, String origin, String data, String connectedAt) {
+  private RemoteMembers.Put record(String network, String peerId, String origin, String data, String connectedAt) {
     if (networks.members(network).isEmpty()) {
-      return; // not followed here (the last member left meanwhile)
+      return RemoteMembers.Put.KNOWN; // not followed here (the last member left meanwhile)
     }
-    if (!remote.put(network, new RemoteMembers.Member(peerId, origin, new RawJson(data), parseLong(connectedAt)))) {
+    RemoteMembers.Put put = remote.put(network, new RemoteMembers.Member(peerId, origin, new RawJson(data), parseLong(connectedAt)));
+    if (put == RemoteMembers.Put.REFUSED) {
       counters.increment(Stat.CLUSTER_REMOTE_PEERS_REFUSED);
     }
+    return put;
   }
 
   /** This hub's members of {@code network}, in chunks, to {@code channel}. */

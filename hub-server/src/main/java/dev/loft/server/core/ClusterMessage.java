@@ -27,7 +27,7 @@ record ClusterMessage(Kind kind, String origin, List<String> fields, byte[] payl
     TOPIC,
     /** On a network channel: payload = a frame for every member; fields: network, excepted peer id. */
     NETWORK,
-    /** On a network channel: a peer announced; fields: network, peer id, announce data, discovery quota, connected-at ms. */
+    /** On the heartbeat channel: a peer announced; fields: network, peer id, announce data, discovery quota, connected-at ms. */
     JOIN,
     /** On a node channel: the origin holds this peer id in this network since earlier; fields: network, peer id. */
     DUPLICATE,
@@ -37,7 +37,7 @@ record ClusterMessage(Kind kind, String origin, List<String> fields, byte[] payl
     TO_PEER,
     /** On a node channel: one of the origin's members for our newcomer; fields: network, newcomer, member id, its data, connected-at ms. */
     INTRODUCE,
-    /** On a network channel: "tell me who is here"; fields: network. */
+    /** On the heartbeat channel (every hub follows it): "who is in this network?"; fields: network. */
     SYNC_REQUEST,
     /** On a node channel, or a network channel after a reconnect: who is here; fields: network, (peer id, data, connected-at ms) triples. */
     SYNC,

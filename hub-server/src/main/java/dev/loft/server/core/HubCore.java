@@ -159,6 +159,16 @@ public final class HubCore implements TransportHandler {
    * Tells the other hubs this one is going (they forget its peers at once instead of after the
    * presence TTL) and stops its heartbeat; after the peers are closed. Idempotent.
    */
+  /**
+   * How the cluster's deliveries from another hub (on the broker's thread) are written: {@code
+   * batch} runs a task and writes what it sent per receiver at the end (the transport's batching).
+   */
+  public void batchSendsFromOtherHubs(java.util.function.Consumer<Runnable> batch) {
+    if (cluster != null) {
+      cluster.batching(batch);
+    }
+  }
+
   public void leaveCluster() {
     delivery.close();
   }

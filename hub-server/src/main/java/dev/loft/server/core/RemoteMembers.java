@@ -53,8 +53,18 @@ final class RemoteMembers {
    * Records a remote member; false when the cap refused it. A known one is updated in place; of two
    * hubs holding one id, the first holder is kept (the other's connection is being refused).
    */
-  boolean put(String network, Member member) {
-    boolean[] refused = {false};
+  /** What {@link #put} did. */
+  enum Put {
+    /** Not known before: to be introduced to this hub's members. */
+    NEW,
+    /** Known already (updated, or kept as the id's first holder). */
+    KNOWN,
+    /** Not recorded: {@code maxRemotePeers} reached. */
+    REFUSED
+  }
+
+  Put put(String network, Member member) {
+    Put[] result = {Put.KNOWN};
     byNetwork.compute(network, (name, members) -> {
       if (members == null) {
         members = new ConcurrentHashMap<>();
@@ -65,14 +75,15 @@ final class RemoteMembers {
           members.put(member.peerId(), member);
         }
       } else if (size.get() >= maxRemotePeers) {
-        refused[0] = true;
+        result[0] = Put.REFUSED;
       } else {
         members.put(member.peerId(), member);
         size.incrementAndGet();
+        result[0] = Put.NEW;
       }
       return members.isEmpty() ? null : members;
     });
-    return !refused[0];
+    return result[0];
   }
 
   /** Forgets a remote member if {@code node} still holds it; returns it, or null. */

@@ -39,6 +39,23 @@ import org.java_websocket.enums.Opcode;
  * checker. They end when {@link #stop} returns or shortly after.
  */
 public final class WebSocketTransport {
+  /**
+   * Runs {@code task} so that the frames it sends are written per receiver when it is done, as a
+   * decoder thread's read is: a fan-out to many receivers goes to the selector, which gathers
+   * them, instead of one system call per receiver on the calling thread. For threads that are not
+   * the transport's (the cluster's broker thread delivering another hub's publication).
+   */
+  public static void inOneBatch(Runnable task) {
+    ReadBatch batch = ReadBatch.open();
+    try {
+      task.run();
+    } finally {
+      if (batch != null) {
+        batch.flush();
+      }
+    }
+  }
+
   /** Pending TCP connections the kernel may hold for us (listen backlog). */
   public static final int ACCEPT_BACKLOG = 4096;
 

@@ -217,4 +217,17 @@ class HubsShareNetworksAndTopicsThroughRedisTest {
             && h.stats().get(Stat.REDIS_CHANNELS) == 1)); // the heartbeat channel (the node channel is not counted)
     assertEquals(0L, ((List<?>) redis.command("KEYS", "*")).size(), "no Redis key at all");
   }
+
+  /** The first members of a network arriving on two hubs at once (the relay stress scenario's start). */
+  @Test
+  void firstMembersOfANetworkOnTwoHubsAtOnceStillDiscoverEachOther() {
+    for (int round = 0; round < 20; round++) {
+      try (TestPeer a = TestPeer.connect(hubs.get(0).uri()); TestPeer b = TestPeer.connect(hubs.get(1).uri())) {
+        a.announce("race-" + round);
+        b.announce("race-" + round);
+        assertEquals(b.id(), a.expect("peer-discovered").getAsJsonObject("data").get("peerId").getAsString());
+        assertEquals(a.id(), b.expect("peer-discovered").getAsJsonObject("data").get("peerId").getAsString());
+      }
+    }
+  }
 }
