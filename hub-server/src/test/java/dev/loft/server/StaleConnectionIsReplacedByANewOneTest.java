@@ -38,7 +38,7 @@ class StaleConnectionIsReplacedByANewOneTest {
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> stuckPeer.queuedFrames() > 0);
 
-      assertTrue(hub.core().kick(id)); // the close frame now waits behind the backlog
+      assertTrue(hub.core().kick(id) == dev.loft.server.core.HubCore.Kick.DISCONNECTED); // the close frame now waits behind the backlog
       try (TestPeer fresh = TestPeer.connectRaw(hub.uri(), id)) {
         fresh.expect("connected");
         assertEquals(1, hub.stats().get(Stat.REPLACED));

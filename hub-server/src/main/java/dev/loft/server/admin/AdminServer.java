@@ -224,10 +224,15 @@ public final class AdminServer {
   }
 
   private void kick(HttpExchange ex, String peerId) throws IOException {
-    if (core.kick(peerId)) {
+    HubCore.Kick kick = core.kick(peerId);
+    if (kick == HubCore.Kick.DISCONNECTED) {
       JsonObject body = new JsonObject();
       body.addProperty("disconnected", peerId);
       json(ex, 200, body);
+    } else if (kick == HubCore.Kick.FORWARDED) {
+      JsonObject body = new JsonObject();
+      body.addProperty("forwarded", peerId); // to the other hubs: the one holding it closes it
+      json(ex, 202, body);
     } else {
       json(ex, 404, error("no connected peer " + peerId));
     }

@@ -53,17 +53,25 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
   private final int discoveryLimit;
   /** Closes a peer of this hub that another hub held first under the same id (the single hub's policy). */
   private final java.util.function.Consumer<Peer> refuseDuplicate;
+  /** An operator's kick forwarded by another hub: closes the peer here if it is here. */
+  private final java.util.function.Predicate<String> kickHere;
   private final long ttlNanos;
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Networks whose first local member has joined but not yet asked the other hubs who is there. */
   private final java.util.Set<String> toAsk = ConcurrentHashMap.newKeySet();
   private volatile ScheduledFuture<?> heartbeat;
+  private volatile ScheduledExecutorService housekeeper;
+  /** Topic presence questions awaiting the other hubs' answers, by request id; at most MAX_PENDING_PRESENCE. */
+  private final ConcurrentHashMap<String, PresenceGather> presenceAsked = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong presenceIds = new java.util.concurrent.atomic.AtomicLong();
   /** Runs the handling of one message from another hub so that its sends are written as one batch. */
   private volatile java.util.function.Consumer<Runnable> batch = Runnable::run;
 
   ClusterDelivery(LocalDelivery local, Networks networks, Broker broker, RemoteMembers remote, FrameCodec codec,
-      StatStore counters, int discoveryLimit, Duration ttl, java.util.function.Consumer<Peer> refuseDuplicate) {
+      StatStore counters, int discoveryLimit, Duration ttl, java.util.function.Consumer<Peer> refuseDuplicate,
+      java.util.function.Predicate<String> kickHere) {
     this.refuseDuplicate = refuseDuplicate;
+    this.kickHere = kickHere;
     this.local = local;
     this.networks = networks;
     this.broker = broker;
@@ -87,6 +95,7 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
 
   /** Follows this hub's own channels and starts the heartbeat: beats every third of the TTL. */
   void start(ScheduledExecutorService housekeeper) {
+    this.housekeeper = housekeeper;
     broker.listener(this);
     broker.subscribe(HEARTBEAT_CHANNEL);
     long every = Math.max(1, ttlNanos / 3);
@@ -155,6 +164,11 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
   }
 
   @Override
+  public boolean kickElsewhere(String peerId) {
+    return send(HEARTBEAT_CHANNEL, ClusterMessage.of(Kind.KICK, node, null, peerId));
+  }
+
+  @Override
   public int left(String network, String peerId, OutboundFrame disconnected) {
     int delivered = local.left(network, peerId, disconnected);
     send(networkChannel(network), ClusterMessage.of(Kind.LEAVE, node, bytes(disconnected), network, peerId));
@@ -178,7 +192,119 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
 
   @Override
   public Presence topicPresence(String topic, int limit) {
-    return local.topicPresence(topic, limit); // this hub's subscribers: remote ones are not tracked yet
+    return local.topicPresence(topic, limit);
+  }
+
+  /**
+   * Topic presence across hubs, gathered on request (hubs do not track each other's subscribers):
+   * asked of every hub on the heartbeat channel, answered when every hub heard from within the TTL
+   * has replied, or after {@link #PRESENCE_WAIT} with what came (counted). At most
+   * {@link #MAX_PENDING_PRESENCE} questions at once; past it, this hub's subscribers only (counted).
+   */
+  @Override
+  public void topicPresence(String topic, int limit, java.util.function.Consumer<Presence> answer) {
+    Presence here = local.topicPresence(topic, limit);
+    int others = remote.nodes();
+    if (others == 0 || closed.get()) {
+      answer.accept(here);
+      return;
+    }
+    if (presenceAsked.size() >= MAX_PENDING_PRESENCE) {
+      counters.increment(Stat.CLUSTER_PRESENCE_LOCAL_ONLY);
+      answer.accept(here);
+      return;
+    }
+    String id = Long.toString(presenceIds.incrementAndGet());
+    PresenceGather gather = new PresenceGather(here, limit, others, answer);
+    presenceAsked.put(id, gather);
+    if (!send(HEARTBEAT_CHANNEL, ClusterMessage.of(Kind.PRESENCE_REQUEST, node, null, topic, id, Integer.toString(limit)))) {
+      presenceAsked.remove(id);
+      counters.increment(Stat.CLUSTER_PRESENCE_LOCAL_ONLY);
+      answer.accept(here);
+      return;
+    }
+    ScheduledExecutorService timers = housekeeper;
+    try {
+      gather.timeout = timers.schedule(() -> {
+        PresenceGather late = presenceAsked.remove(id);
+        if (late != null) {
+          counters.increment(Stat.CLUSTER_PRESENCE_TIMEOUTS);
+          late.answer();
+        }
+      }, PRESENCE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopping) {
+      presenceAsked.remove(id);
+      answer.accept(here);
+    }
+  }
+
+  /** How long a topic presence waits for the other hubs' answers. */
+  static final Duration PRESENCE_WAIT = Duration.ofMillis(500);
+  /** Ids in one hub's answer, whatever the asker's limit: 10,000 ids are ~0.4 MB, under the message bound. */
+  static final int MAX_PRESENCE_IDS_PER_REPLY = 10_000;
+  /** Topic presence questions to other hubs awaiting answers at once. */
+  static final int MAX_PENDING_PRESENCE = 1_000;
+
+  /** One topic presence question: this hub's answer, the others' as they come. Guarded by itself. */
+  private static final class PresenceGather {
+    private final List<String> ids;
+    private int count;
+    private int waitingFor;
+    private final int limit;
+    private final java.util.function.Consumer<Presence> answer;
+    volatile ScheduledFuture<?> timeout;
+
+    PresenceGather(Presence here, int limit, int others, java.util.function.Consumer<Presence> answer) {
+      this.ids = new ArrayList<>(here.peerIds());
+      this.count = here.count();
+      this.limit = limit;
+      this.waitingFor = others;
+      this.answer = answer;
+    }
+
+    /** Adds one hub's answer; true when it was the last one awaited. */
+    synchronized boolean add(int theirCount, List<String> theirIds) {
+      count += theirCount;
+      for (String id : theirIds) {
+        if (ids.size() < limit) {
+          ids.add(id);
+        }
+      }
+      return --waitingFor == 0;
+    }
+
+    void answer() {
+      Presence p;
+      synchronized (this) {
+        p = new Presence(List.copyOf(ids), count);
+      }
+      answer.accept(p);
+    }
+  }
+
+  private void onPresenceRequest(ClusterMessage m) {
+    int limit = (int) Math.max(0, Math.min(parseLong(m.field(2)), MAX_PRESENCE_IDS_PER_REPLY));
+    Presence here = local.topicPresence(m.field(0), limit);
+    List<String> fields = new ArrayList<>(here.peerIds().size() + 2);
+    fields.add(m.field(1));
+    fields.add(Integer.toString(here.count()));
+    fields.addAll(here.peerIds());
+    send(broker.nodeChannel(m.origin()), new ClusterMessage(Kind.PRESENCE_REPLY, node, List.copyOf(fields), new byte[0]));
+  }
+
+  private void onPresenceReply(ClusterMessage m) {
+    PresenceGather gather = presenceAsked.get(m.field(0));
+    if (gather == null) {
+      return; // answered already (timed out)
+    }
+    int count = (int) Math.min(Integer.MAX_VALUE, Math.max(0, parseLong(m.field(1))));
+    if (gather.add(count, m.fields().subList(2, m.fields().size())) && presenceAsked.remove(m.field(0), gather)) {
+      ScheduledFuture<?> t = gather.timeout;
+      if (t != null) {
+        t.cancel(false);
+      }
+      gather.answer();
+    }
   }
 
   // ------------------------------------------------------------------------------ interest
@@ -266,6 +392,9 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
           record(network, m.field(i), m.origin(), m.field(i + 1), m.field(i + 2)); // where, not an introduction
         }
       }
+      case KICK -> kickHere.test(m.field(0));
+      case PRESENCE_REQUEST -> onPresenceRequest(m);
+      case PRESENCE_REPLY -> onPresenceReply(m);
       case HEARTBEAT -> { } // seen above
       case BYE -> nodeGone(m.origin());
       default -> counters.increment(Stat.CLUSTER_BAD_MESSAGES);
@@ -454,6 +583,10 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
     return remote.nodes();
   }
 
+  int presencePending() {
+    return presenceAsked.size();
+  }
+
   /** Says goodbye (the other hubs forget this hub's peers at once) and stops the heartbeat. */
   @Override
   public void close() {
@@ -465,6 +598,17 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
     ScheduledFuture<?> beat = heartbeat;
     if (beat != null) {
       beat.cancel(false);
+    }
+    // Questions still waiting: answered now with what came, their timers cancelled.
+    for (String id : List.copyOf(presenceAsked.keySet())) {
+      PresenceGather g = presenceAsked.remove(id);
+      if (g != null) {
+        ScheduledFuture<?> t = g.timeout;
+        if (t != null) {
+          t.cancel(false);
+        }
+        g.answer();
+      }
     }
   }
 }

@@ -41,6 +41,12 @@ record ClusterMessage(Kind kind, String origin, List<String> fields, byte[] payl
     SYNC_REQUEST,
     /** On a node channel, or a network channel after a reconnect: who is here; fields: network, (peer id, data, connected-at ms) triples. */
     SYNC,
+    /** On the heartbeat channel: who subscribes to a topic on your hub?; fields: topic, request id, limit. */
+    PRESENCE_REQUEST,
+    /** On a node channel: an answer to PRESENCE_REQUEST; fields: request id, count, peer ids... */
+    PRESENCE_REPLY,
+    /** On the heartbeat channel: an operator's kick; the hub holding the peer closes it; fields: peer id. */
+    KICK,
     /** On the heartbeat channel: the origin lives; no fields. */
     HEARTBEAT,
     /** On the heartbeat channel: the origin is stopping; its peers are gone. */
@@ -53,8 +59,13 @@ record ClusterMessage(Kind kind, String origin, List<String> fields, byte[] payl
     checkArgument(fields.size() <= 0xFFFF, "too many fields");
   }
 
+  /** A message; a null field is sent as the empty string (no sender: the admin API's publish). */
   static ClusterMessage of(Kind kind, String origin, byte[] payload, String... fields) {
-    return new ClusterMessage(kind, origin, List.of(fields), payload == null ? new byte[0] : payload);
+    List<String> values = new ArrayList<>(fields.length);
+    for (String f : fields) {
+      values.add(f == null ? "" : f);
+    }
+    return new ClusterMessage(kind, origin, List.copyOf(values), payload == null ? new byte[0] : payload);
   }
 
   String field(int i) {

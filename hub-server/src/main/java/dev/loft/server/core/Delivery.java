@@ -38,6 +38,14 @@ interface Delivery extends AutoCloseable {
    */
   default void joined(String network, Peer peer, RawJson data, int discoveryLeft) {}
 
+  /**
+   * An operator's kick of a peer that is not on this hub: asks the other hubs to close it there;
+   * true when the request went out (whether some hub holds it is not known here).
+   */
+  default boolean kickElsewhere(String peerId) {
+    return false;
+  }
+
   /** {@code peerId} left {@code network}: tells the network {@code disconnected}; returns how many. */
   default int left(String network, String peerId, OutboundFrame disconnected) {
     return toNetwork(network, peerId, disconnected);
@@ -46,8 +54,17 @@ interface Delivery extends AutoCloseable {
   /** Up to {@code limit} peer ids announced in {@code network}; the list's size may be < count. */
   Presence networkPresence(String network, int limit);
 
-  /** Up to {@code limit} peer ids subscribed to {@code topic}. */
+  /** Up to {@code limit} peer ids subscribed to {@code topic} on this hub. */
   Presence topicPresence(String topic, int limit);
+
+  /**
+   * Up to {@code limit} peer ids subscribed to {@code topic} wherever they are, given to {@code
+   * answer} once known: at once on a hub of its own, after the other hubs answered (or a short
+   * wait ran out) in a cluster. {@code answer} must not block.
+   */
+  default void topicPresence(String topic, int limit, java.util.function.Consumer<Presence> answer) {
+    answer.accept(topicPresence(topic, limit));
+  }
 
   @Override
   void close();

@@ -116,7 +116,8 @@ public final class HubCore implements TransportHandler {
       this.cluster = new ClusterDelivery(local, networks, broker,
           new RemoteMembers(config.maxRemotePeers(), config.ticker()), codec, counters,
           config.discoveryLimit(), config.presenceTtl(),
-          peer -> evict(peer, CloseCodes.POLICY, CloseCodes.REASON_ALREADY_CONNECTED));
+          peer -> evict(peer, CloseCodes.POLICY, CloseCodes.REASON_ALREADY_CONNECTED),
+          this::kickHere);
       networks.interest(cluster);
       topics.interest(cluster);
       this.delivery = cluster;
@@ -334,8 +335,25 @@ public final class HubCore implements TransportHandler {
     return evictions.evict(peer, code, reason);
   }
 
-  /** Closes {@code peer} on an operator's request (admin API). */
-  public boolean kick(String peerId) {
+  /** What an operator's kick did. */
+  public enum Kick {
+    /** The peer was on this hub and is being closed (4003). */
+    DISCONNECTED,
+    /** Not on this hub; the other hubs of the cluster were asked to close it where it is. */
+    FORWARDED,
+    /** Not on this hub, and no other hub to ask. */
+    NOT_FOUND
+  }
+
+  /** Closes {@code peerId} on an operator's request (admin API), on whichever hub of the cluster holds it. */
+  public Kick kick(String peerId) {
+    if (kickHere(peerId)) {
+      return Kick.DISCONNECTED;
+    }
+    return delivery.kickElsewhere(PeerIds.normalize(peerId)) ? Kick.FORWARDED : Kick.NOT_FOUND;
+  }
+
+  private boolean kickHere(String peerId) {
     Peer peer = registry.get(PeerIds.normalize(peerId));
     if (peer != null && evict(peer, CloseCodes.KICKED, "Disconnected by an operator")) {
       counters.increment(Stat.KICKED);
@@ -429,6 +447,7 @@ public final class HubCore implements TransportHandler {
         .bind(Stat.TOPICS, topics::size)
         .bind(Stat.CLUSTER_REMOTE_PEERS, () -> cluster == null ? 0 : cluster.remotePeers())
         .bind(Stat.CLUSTER_NODES, () -> cluster == null ? 0 : cluster.knownNodes())
+        .bind(Stat.CLUSTER_PRESENCE_PENDING, () -> cluster == null ? 0 : cluster.presencePending())
         .bind(Stat.SUBSCRIPTIONS, topics::subscriptions)
         .bind(Stat.QUEUED_OUTBOUND_BYTES, this::queuedOutboundBytes)
         .bindFlag(Stat.MEMORY_PRESSURE, this::memoryPressure)

@@ -384,9 +384,14 @@ final class Router {
           "presence of a network is visible to its members only; announce into '" + p.networkName() + "' first");
       return;
     }
-    Delivery.Presence who = p.networkName() != null
-        ? delivery.networkPresence(p.networkName(), config.maxPresenceResults())
-        : delivery.topicPresence(p.topic(), config.maxPresenceResults());
+    if (p.networkName() != null) {
+      answerPresence(peer, p, delivery.networkPresence(p.networkName(), config.maxPresenceResults()));
+    } else {
+      delivery.topicPresence(p.topic(), config.maxPresenceResults(), who -> answerPresence(peer, p, who));
+    }
+  }
+
+  private void answerPresence(Peer peer, Frame.Presence p, Delivery.Presence who) {
     JsonObject result = new JsonObject();
     if (p.networkName() != null) {
       result.addProperty("networkName", p.networkName());

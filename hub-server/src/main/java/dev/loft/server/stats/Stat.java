@@ -143,6 +143,9 @@ public final class Stat {
   public static final Stat CLUSTER_BAD_MESSAGES = counter("cluster.badMessages", "loft_cluster_bad_messages", "Broker messages that were not cluster messages (ignored)");
   public static final Stat CLUSTER_UNDELIVERED = counter("cluster.undelivered", "loft_cluster_undelivered", "Frames another hub forwarded for a peer that is no longer here");
   public static final Stat CLUSTER_DUPLICATES_REFUSED = counter("cluster.duplicatesRefused", "loft_cluster_duplicates_refused", "Peers closed 1008 because another hub held their id in the network first");
+  public static final Stat CLUSTER_PRESENCE_TIMEOUTS = counter("cluster.presenceTimeouts", "loft_cluster_presence_timeouts", "Topic presence answered without every hub's reply (500 ms passed)");
+  public static final Stat CLUSTER_PRESENCE_LOCAL_ONLY = counter("cluster.presenceLocalOnly", "loft_cluster_presence_local_only", "Topic presence answered with this hub's subscribers only: the broker was down or 1,000 questions were waiting");
+  public static final Stat CLUSTER_PRESENCE_PENDING = gauge("cluster.presencePending", "loft_cluster_presence_pending", "Topic presence questions waiting for other hubs' answers");
   public static final Stat CLUSTER_NODES_EXPIRED = counter("cluster.nodesExpired", "loft_cluster_nodes_expired", "Hubs forgotten after a presence TTL without a heartbeat (their peers left)");
   public static final Stat CLUSTER_REMOTE_PEERS_REFUSED = counter("cluster.remotePeersRefused", "loft_cluster_remote_peers_refused", "Peers on other hubs not recorded: --max-remote-peers was reached");
   public static final Stat CLUSTER_REMOTE_PEERS = gauge("cluster.remotePeers", "loft_cluster_remote_peers", "Peers on other hubs known here (in networks with a member here)");

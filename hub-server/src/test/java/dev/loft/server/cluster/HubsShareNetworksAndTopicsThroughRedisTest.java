@@ -230,4 +230,53 @@ class HubsShareNetworksAndTopicsThroughRedisTest {
       }
     }
   }
+
+  @Test
+  void anOperatorsKickAndPublishOnOneHubReachPeersOnAnother() {
+    try (HubServer operated = Hubs.start(ClusterHubs.config(redis, "operated").adminPort(0)
+             .adminToken(dev.loft.server.support.AbuseTokens.ADMIN));
+         TestPeer far = TestPeer.connect(hubs.get(2).uri())) {
+      ClusterHubs.awaitMesh(List.of(operated, hubs.get(0), hubs.get(1), hubs.get(2)));
+      dev.loft.server.support.AdminHttp admin = new dev.loft.server.support.AdminHttp(operated.adminPort());
+      far.send(Json.obj("type", "subscribe", "topic", "ops", "id", "s"));
+      far.expect("ack");
+      ClusterHubs.awaitFollowed(redis, "loft.t.ops", 1);
+      assertEquals(2, admin.post("/publish", dev.loft.server.support.AbuseTokens.ADMIN,
+          Json.obj("topic", "ops", "data", "notice").toString()).statusCode() / 100);
+      JsonObject notice = far.expect("message");
+      assertEquals("system", notice.get("fromPeerId").getAsString());
+
+      assertEquals(202, admin.delete("/peers/" + far.id(), dev.loft.server.support.AbuseTokens.ADMIN).statusCode(),
+          "not on this hub: forwarded to the others");
+      far.expectClosed(CloseCodes.KICKED);
+      await().atMost(Duration.ofSeconds(5)).until(() -> hubs.get(2).stats().get(Stat.KICKED) == 1);
+    }
+  }
+
+  @Test
+  void topicPresenceFromAHubWithoutSubscribersListsThoseOfEveryOtherHub() {
+    List<TestPeer> subscribers = new ArrayList<>();
+    try (TestPeer asker = TestPeer.connect(hubs.get(0).uri())) {
+      Set<String> ids = new HashSet<>();
+      for (int i = 1; i < 3; i++) {
+        for (int j = 0; j < 2; j++) {
+          TestPeer s = TestPeer.connect(hubs.get(i).uri());
+          s.send(Json.obj("type", "subscribe", "topic", "who", "id", "s"));
+          s.expect("ack");
+          subscribers.add(s);
+          ids.add(s.id());
+        }
+      }
+      asker.send(Json.obj("type", "presence", "topic", "who", "id", "p"));
+      JsonObject data = asker.expect("ack").getAsJsonObject("data");
+      assertEquals(4, data.get("count").getAsInt(), "two hubs' subscribers, none here");
+      Set<String> listed = new HashSet<>();
+      data.getAsJsonArray("peers").forEach(e -> listed.add(e.getAsString()));
+      assertEquals(ids, listed);
+      assertEquals(0, hubs.get(0).stats().get(Stat.CLUSTER_PRESENCE_TIMEOUTS), "every hub answered");
+      assertEquals(0, hubs.get(0).stats().get(Stat.CLUSTER_PRESENCE_PENDING), "nothing left waiting");
+    } finally {
+      subscribers.forEach(TestPeer::close);
+    }
+  }
 }
