@@ -28,6 +28,11 @@ final class RedisBroker implements Broker, RedisLink.Listener {
   }
 
   @Override
+  public boolean isUp() {
+    return link.isUp();
+  }
+
+  @Override
   public boolean publish(String channel, byte[] message) {
     return link.publish(channel, message);
   }

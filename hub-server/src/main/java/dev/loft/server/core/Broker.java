@@ -15,6 +15,9 @@ public interface Broker {
   /** The channel where what is addressed to hub {@code nodeId} goes; the broker follows its own always. */
   String nodeChannel(String nodeId);
 
+  /** True while the broker can carry messages both ways (connected, its subscriptions live). */
+  boolean isUp();
+
   /** Publishes one message; false when it was dropped (broker down, over its bounds). */
   boolean publish(String channel, byte[] message);
 

@@ -57,6 +57,15 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
   private final java.util.function.Predicate<String> kickHere;
   private final long ttlNanos;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /**
+   * Joins the broker dropped (Redis down), as "network NUL peer id": sent again when the link is
+   * back, so that a peer that announced meanwhile still meets the other hubs' members. At most
+   * {@link #MAX_UNSENT_JOINS}; past it a join is lost (counted). A peer that leaves is taken out.
+   */
+  private final java.util.Set<String> unsentJoins = ConcurrentHashMap.newKeySet();
+  static final int MAX_UNSENT_JOINS = 10_000;
+  /** Leaves the broker dropped, kept and sent again like {@link #unsentJoins} (a rejoin takes one out). */
+  private final java.util.Set<String> unsentLeaves = ConcurrentHashMap.newKeySet();
   /** Networks whose first local member has joined but not yet asked the other hubs who is there. */
   private final java.util.Set<String> toAsk = ConcurrentHashMap.newKeySet();
   private volatile ScheduledFuture<?> heartbeat;
@@ -109,6 +118,11 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
   /** One heartbeat: say this hub lives, forget the hubs that have been silent for the TTL. */
   void beat() {
     send(HEARTBEAT_CHANNEL, ClusterMessage.of(Kind.HEARTBEAT, node, null));
+    if (!broker.isUp()) {
+      // This hub hears no one: whether the others live is not known, and telling every peer here
+      // that every remote peer left would make PeerPigeon clients drop WebRTC links that still work.
+      return;
+    }
     for (String silent : remote.silentNodes(ttlNanos)) {
       counters.increment(Stat.CLUSTER_NODES_EXPIRED);
       LOG.warn("hub {} has not been heard from for {} ms: its peers are gone", silent, ttlNanos / 1_000_000);
@@ -149,6 +163,7 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
 
   @Override
   public void joined(String network, Peer peer, RawJson data, int discoveryLeft) {
+    unsentLeaves.remove(network + '\u0000' + peer.id());
     if (toAsk.remove(network)) {
       // On the heartbeat channel too, for the same reason as the join below.
       send(HEARTBEAT_CHANNEL, ClusterMessage.of(Kind.SYNC_REQUEST, node, null, network));
@@ -158,9 +173,16 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
     // On the heartbeat channel, which every hub follows from its start, not the network's: when the
     // first members of one network arrive on two hubs at once, each hub's network channel may not
     // be followed yet, and each would miss the other's join (seen in the relay stress scenario).
-    send(HEARTBEAT_CHANNEL,
+    boolean sent = send(HEARTBEAT_CHANNEL,
         ClusterMessage.of(Kind.JOIN, node, null, network, peer.id(), data.text(), Integer.toString(quota),
             Long.toString(peer.connectedAtMillis())));
+    if (!sent && !closed.get()) {
+      if (unsentJoins.size() < MAX_UNSENT_JOINS) {
+        unsentJoins.add(network + '\u0000' + peer.id());
+      } else {
+        counters.increment(Stat.CLUSTER_JOINS_LOST);
+      }
+    }
   }
 
   @Override
@@ -170,8 +192,18 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
 
   @Override
   public int left(String network, String peerId, OutboundFrame disconnected) {
+    String key = network + '\u0000' + peerId;
+    unsentJoins.remove(key);
     int delivered = local.left(network, peerId, disconnected);
-    send(networkChannel(network), ClusterMessage.of(Kind.LEAVE, node, bytes(disconnected), network, peerId));
+    if (!send(networkChannel(network), ClusterMessage.of(Kind.LEAVE, node, bytes(disconnected), network, peerId))
+        && !closed.get()) {
+      // Not heard elsewhere: the other hubs would keep this peer in their presence until this hub dies.
+      if (unsentLeaves.size() < MAX_UNSENT_JOINS) {
+        unsentLeaves.add(key);
+      } else {
+        counters.increment(Stat.CLUSTER_LEAVES_LOST);
+      }
+    }
     return delivered;
   }
 
@@ -403,6 +435,27 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
 
   @Override
   public void onReconnected() {
+    remote.seenAllNow(); // heard of no one while down: each gets a whole TTL to beat again
+    // Leaves, then joins, dropped while the link was down go out now (joins for the peers still here).
+    for (String key : List.copyOf(unsentLeaves)) {
+      if (unsentLeaves.remove(key)) {
+        int cut = key.indexOf('\u0000');
+        String network = key.substring(0, cut);
+        String peerId = key.substring(cut + 1);
+        send(networkChannel(network), ClusterMessage.of(Kind.LEAVE, node, bytes(OutboundFrame.encode(codec,
+            new Frame.PeerDisconnected(peerId, network, System.currentTimeMillis()))), network, peerId));
+      }
+    }
+    for (String key : List.copyOf(unsentJoins)) {
+      unsentJoins.remove(key);
+      int cut = key.indexOf('\u0000');
+      String network = key.substring(0, cut);
+      Peer peer = networks.member(network, key.substring(cut + 1));
+      RawJson data = peer == null ? null : peer.announceData();
+      if (data != null) {
+        joined(network, peer, data, discoveryLimit);
+      }
+    }
     // Messages may have been lost while the link was down: ask again who is where, and say who is here.
     for (String network : networks.names()) {
       send(HEARTBEAT_CHANNEL, ClusterMessage.of(Kind.SYNC_REQUEST, node, null, network));

@@ -44,6 +44,12 @@ final class RemoteMembers {
     this.ticker = ticker;
   }
 
+  /** Gives every known hub a fresh TTL (this hub's own link was down: it could not hear them). */
+  void seenAllNow() {
+    long now = ticker.getAsLong();
+    lastSeen.replaceAll((node, at) -> now);
+  }
+
   /** Notes that {@code node} is alive now. */
   void seen(String node) {
     lastSeen.put(node, ticker.getAsLong());

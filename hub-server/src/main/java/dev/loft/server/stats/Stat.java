@@ -146,6 +146,8 @@ public final class Stat {
   public static final Stat CLUSTER_PRESENCE_TIMEOUTS = counter("cluster.presenceTimeouts", "loft_cluster_presence_timeouts", "Topic presence answered without every hub's reply (500 ms passed)");
   public static final Stat CLUSTER_PRESENCE_LOCAL_ONLY = counter("cluster.presenceLocalOnly", "loft_cluster_presence_local_only", "Topic presence answered with this hub's subscribers only: the broker was down or 1,000 questions were waiting");
   public static final Stat CLUSTER_PRESENCE_PENDING = gauge("cluster.presencePending", "loft_cluster_presence_pending", "Topic presence questions waiting for other hubs' answers");
+  public static final Stat CLUSTER_JOINS_LOST = counter("cluster.joinsLost", "loft_cluster_joins_lost", "Announces not told to the other hubs: dropped while Redis was down, past the 10,000 kept to send again");
+  public static final Stat CLUSTER_LEAVES_LOST = counter("cluster.leavesLost", "loft_cluster_leaves_lost", "Departures not told to the other hubs: dropped while Redis was down, past the 10,000 kept to send again");
   public static final Stat CLUSTER_NODES_EXPIRED = counter("cluster.nodesExpired", "loft_cluster_nodes_expired", "Hubs forgotten after a presence TTL without a heartbeat (their peers left)");
   public static final Stat CLUSTER_REMOTE_PEERS_REFUSED = counter("cluster.remotePeersRefused", "loft_cluster_remote_peers_refused", "Peers on other hubs not recorded: --max-remote-peers was reached");
   public static final Stat CLUSTER_REMOTE_PEERS = gauge("cluster.remotePeers", "loft_cluster_remote_peers", "Peers on other hubs known here (in networks with a member here)");

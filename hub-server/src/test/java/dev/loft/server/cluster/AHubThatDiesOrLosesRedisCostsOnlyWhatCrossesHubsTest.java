@@ -116,4 +116,72 @@ class AHubThatDiesOrLosesRedisCostsOnlyWhatCrossesHubsTest {
     JsonObject body = com.google.gson.JsonParser.parseString(admin.get("/health").body()).getAsJsonObject();
     return body.has("redis") ? body.getAsJsonObject("redis").get("status").getAsString() : null;
   }
+
+  @Test
+  void aPeerThatAnnouncesWhileRedisIsDownMeetsTheOtherHubsPeersWhenItIsBack() {
+    try (HubServer other = dev.loft.server.support.Hubs.start(ClusterHubs.config(redis, "other"));
+         TestPeer early = TestPeer.connect(hub.uri());
+         TestPeer late = TestPeer.connect(other.uri())) {
+      ClusterHubs.awaitMesh(java.util.List.of(hub, other));
+      early.announce("room");
+      ClusterHubs.awaitFollowed(redis, "loft.n.room", 1);
+      redis.stop();
+      await().atMost(5, TimeUnit.SECONDS).until(() -> !other.stats().flag(Stat.REDIS_LINK_UP));
+      late.announce("room"); // its join is dropped: kept to be sent again
+      redis.start();
+      assertEquals(late.id(), early.expect("peer-discovered").getAsJsonObject("data").get("peerId").getAsString());
+      assertEquals(early.id(), late.expect("peer-discovered").getAsJsonObject("data").get("peerId").getAsString());
+      assertEquals(0, other.stats().get(Stat.CLUSTER_JOINS_LOST));
+    }
+  }
+
+  /**
+   * A hub that hears no one (its own Redis link is down) must not tell its peers that every remote
+   * peer left: PeerPigeon clients would drop WebRTC links that still work.
+   */
+  @Test
+  void aRedisOutageLongerThanTheTtlDoesNotReportTheOtherHubsPeersGone() {
+    try (HubServer other = dev.loft.server.support.Hubs.start(ClusterHubs.config(redis, "other"));
+         TestPeer a = TestPeer.connect(hub.uri());
+         TestPeer b = TestPeer.connect(other.uri())) {
+      ClusterHubs.awaitMesh(java.util.List.of(hub, other));
+      a.announce("room");
+      ClusterHubs.awaitFollowed(redis, "loft.n.room", 1);
+      b.announce("room");
+      a.expect("peer-discovered");
+      b.expect("peer-discovered");
+      redis.stop();
+      a.expectNothingFor(2 * ClusterHubs.TTL.toMillis() + 500); // no peer-disconnected for b
+      assertEquals(0, hub.stats().get(Stat.CLUSTER_NODES_EXPIRED));
+      redis.start();
+      await().atMost(10, TimeUnit.SECONDS).until(() -> hub.stats().flag(Stat.REDIS_LINK_UP)
+          && other.stats().flag(Stat.REDIS_LINK_UP));
+      a.send(Json.obj("type", "direct", "targetPeerId", b.id(), "id", "d", "data", 1));
+      a.expect("ack");
+      assertEquals(a.id(), b.expect("direct").get("fromPeerId").getAsString(), "still reachable across hubs");
+    }
+  }
+
+  @Test
+  void aPeerThatLeavesWhileRedisIsDownIsReportedGoneOnTheOtherHubWhenItIsBack() {
+    try (HubServer other = dev.loft.server.support.Hubs.start(ClusterHubs.config(redis, "other"));
+         TestPeer stays = TestPeer.connect(hub.uri())) {
+      ClusterHubs.awaitMesh(java.util.List.of(hub, other));
+      stays.announce("room");
+      ClusterHubs.awaitFollowed(redis, "loft.n.room", 1);
+      String goneId;
+      try (TestPeer goes = TestPeer.connect(other.uri())) {
+        goes.announce("room");
+        stays.expect("peer-discovered");
+        goes.expect("peer-discovered");
+        goneId = goes.id();
+        redis.stop();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> !other.stats().flag(Stat.REDIS_LINK_UP));
+      } // closes while Redis is down: its leave is dropped, kept to be sent again
+      await().atMost(5, TimeUnit.SECONDS).until(() -> other.stats().get(Stat.PEERS) == 0);
+      redis.start();
+      assertEquals(goneId, stays.expect("peer-disconnected").getAsJsonObject("data").get("peerId").getAsString());
+      await().atMost(5, TimeUnit.SECONDS).until(() -> hub.stats().get(Stat.CLUSTER_REMOTE_PEERS) == 0);
+    }
+  }
 }
