@@ -163,7 +163,7 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
 
   @Override
   public void joined(String network, Peer peer, RawJson data, int discoveryLeft) {
-    unsentLeaves.remove(network + '\u0000' + peer.id());
+    unsentLeaves.remove(key(network, peer.id()));
     if (toAsk.remove(network)) {
       // On the heartbeat channel too, for the same reason as the join below.
       send(HEARTBEAT_CHANNEL, ClusterMessage.of(Kind.SYNC_REQUEST, node, null, network));
@@ -176,12 +176,8 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
     boolean sent = send(HEARTBEAT_CHANNEL,
         ClusterMessage.of(Kind.JOIN, node, null, network, peer.id(), data.text(), Integer.toString(quota),
             Long.toString(peer.connectedAtMillis())));
-    if (!sent && !closed.get()) {
-      if (unsentJoins.size() < MAX_UNSENT_JOINS) {
-        unsentJoins.add(network + '\u0000' + peer.id());
-      } else {
-        counters.increment(Stat.CLUSTER_JOINS_LOST);
-      }
+    if (!sent) {
+      keepToResend(unsentJoins, key(network, peer.id()), Stat.CLUSTER_JOINS_LOST);
     }
   }
 
@@ -192,17 +188,12 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
 
   @Override
   public int left(String network, String peerId, OutboundFrame disconnected) {
-    String key = network + '\u0000' + peerId;
+    String key = key(network, peerId);
     unsentJoins.remove(key);
     int delivered = local.left(network, peerId, disconnected);
-    if (!send(networkChannel(network), ClusterMessage.of(Kind.LEAVE, node, bytes(disconnected), network, peerId))
-        && !closed.get()) {
+    if (!send(networkChannel(network), ClusterMessage.of(Kind.LEAVE, node, bytes(disconnected), network, peerId))) {
       // Not heard elsewhere: the other hubs would keep this peer in their presence until this hub dies.
-      if (unsentLeaves.size() < MAX_UNSENT_JOINS) {
-        unsentLeaves.add(key);
-      } else {
-        counters.increment(Stat.CLUSTER_LEAVES_LOST);
-      }
+      keepToResend(unsentLeaves, key, Stat.CLUSTER_LEAVES_LOST);
     }
     return delivered;
   }
@@ -603,6 +594,23 @@ final class ClusterDelivery implements Delivery, Broker.Listener, Topics.Interes
     boolean sent = broker.publish(channel, m.encode());
     counters.increment(sent ? Stat.CLUSTER_SENT : Stat.CLUSTER_SEND_DROPPED);
     return sent;
+  }
+
+  /** A (network, peer id) as one set element; NUL is in neither (both are validated text). */
+  private static String key(String network, String peerId) {
+    return network + '\u0000' + peerId;
+  }
+
+  /** Keeps {@code key} to send again when the link is back, at most {@link #MAX_UNSENT_JOINS}; past it counted as lost. */
+  private void keepToResend(java.util.Set<String> unsent, String key, Stat lost) {
+    if (closed.get()) {
+      return;
+    }
+    if (unsent.size() < MAX_UNSENT_JOINS) {
+      unsent.add(key);
+    } else {
+      counters.increment(lost);
+    }
   }
 
   private static String topicOf(String channel) {

@@ -145,11 +145,7 @@ class AHubThatDiesOrLosesRedisCostsOnlyWhatCrossesHubsTest {
          TestPeer a = TestPeer.connect(hub.uri());
          TestPeer b = TestPeer.connect(other.uri())) {
       ClusterHubs.awaitMesh(java.util.List.of(hub, other));
-      a.announce("room");
-      ClusterHubs.awaitFollowed(redis, "loft.n.room", 1);
-      b.announce("room");
-      a.expect("peer-discovered");
-      b.expect("peer-discovered");
+      ClusterHubs.meet(redis, a, b, "room");
       redis.stop();
       a.expectNothingFor(2 * ClusterHubs.TTL.toMillis() + 500); // no peer-disconnected for b
       assertEquals(0, hub.stats().get(Stat.CLUSTER_NODES_EXPIRED));
@@ -167,13 +163,9 @@ class AHubThatDiesOrLosesRedisCostsOnlyWhatCrossesHubsTest {
     try (HubServer other = dev.loft.server.support.Hubs.start(ClusterHubs.config(redis, "other"));
          TestPeer stays = TestPeer.connect(hub.uri())) {
       ClusterHubs.awaitMesh(java.util.List.of(hub, other));
-      stays.announce("room");
-      ClusterHubs.awaitFollowed(redis, "loft.n.room", 1);
       String goneId;
       try (TestPeer goes = TestPeer.connect(other.uri())) {
-        goes.announce("room");
-        stays.expect("peer-discovered");
-        goes.expect("peer-discovered");
+        ClusterHubs.meet(redis, stays, goes, "room");
         goneId = goes.id();
         redis.stop();
         await().atMost(5, TimeUnit.SECONDS).until(() -> !other.stats().flag(Stat.REDIS_LINK_UP));

@@ -150,11 +150,7 @@ class HubsShareNetworksAndTopicsThroughRedisTest {
   @Test
   void aPeerThatLeavesOneHubIsReportedDisconnectedOnTheOthers() {
     try (TestPeer a = TestPeer.connect(hubs.get(0).uri()); TestPeer b = TestPeer.connect(hubs.get(2).uri())) {
-      a.announce("room");
-      ClusterHubs.awaitFollowed(redis, "loft.n.room", 1);
-      b.announce("room");
-      a.expect("peer-discovered");
-      b.expect("peer-discovered");
+      ClusterHubs.meet(redis, a, b, "room");
       b.close();
       JsonObject gone = a.expect("peer-disconnected");
       assertEquals(b.id(), gone.getAsJsonObject("data").get("peerId").getAsString());
@@ -182,11 +178,7 @@ class HubsShareNetworksAndTopicsThroughRedisTest {
     try (TestPeer first = TestPeer.connectRaw(hubs.get(0).uri(), id);
          TestPeer watcher = TestPeer.connect(hubs.get(2).uri())) {
       first.expect("connected");
-      first.announce("room");
-      ClusterHubs.awaitFollowed(redis, "loft.n.room", 1);
-      watcher.announce("room");
-      watcher.expect("peer-discovered");
-      first.expect("peer-discovered");
+      ClusterHubs.meet(redis, first, watcher, "room");
       try (TestPeer second = TestPeer.connectRaw(hubs.get(1).uri(), id)) {
         second.expect("connected");
         second.announce("room");

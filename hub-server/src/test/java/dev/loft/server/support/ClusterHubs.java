@@ -26,6 +26,21 @@ public final class ClusterHubs {
   }
 
   /**
+   * {@code first} and then {@code second} (on two hubs) announce into {@code network} and discover
+   * each other, once: the second announces after the first's hub follows the network (two first
+   * members announcing at once may each be told of the other twice, see ClusterDelivery#onJoin).
+   */
+  public static void meet(RedisServer redis, TestPeer first, TestPeer second, String network) {
+    first.announce(network);
+    awaitFollowed(redis, "loft.n." + network, 1);
+    second.announce(network);
+    org.junit.jupiter.api.Assertions.assertEquals(second.id(),
+        first.expect("peer-discovered").getAsJsonObject("data").get("peerId").getAsString());
+    org.junit.jupiter.api.Assertions.assertEquals(first.id(),
+        second.expect("peer-discovered").getAsJsonObject("data").get("peerId").getAsString());
+  }
+
+  /**
    * Until {@code hubs} hubs follow {@code channel} on the server: subscribing is asynchronous, and
    * what is published before it is done is not seen (delivery between hubs is at most once).
    */
