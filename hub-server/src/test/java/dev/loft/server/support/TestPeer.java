@@ -223,6 +223,24 @@ public final class TestPeer implements AutoCloseable {
         return null;
       }
 
+      // Not the JDK's defaults, which ask for the next message whatever: a peer that stopped reading
+      // would go on reading (and answering) pings, and a hub's heartbeat would never find it silent.
+      @Override
+      public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+        if (reading) {
+          ws.request(1);
+        }
+        return null;
+      }
+
+      @Override
+      public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+        if (reading) {
+          ws.request(1);
+        }
+        return null;
+      }
+
       @Override
       public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
         if (reading) {
